@@ -1,0 +1,1 @@
+"""BacaQuest: the backend of a reading-challenge app for Indonesian city libraries."""

@@ -1,0 +1,147 @@
+"""Command line: migrate, load demo data, create an admin, appoint staff, write the spec."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from app.core.clock import Clock
+from app.core.config import get_settings
+from app.core.db import make_engine, transaction
+from app.core.migrate import upgrade
+from app.core.problems import Problem
+from app.core.security import hash_password
+from app.models.member import Member, RegisterRequest
+
+SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+
+
+def openapi_text() -> str:
+    from app.main import create_app
+
+    spec = create_app().openapi()
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _cmd_migrate(_: argparse.Namespace) -> int:
+    upgrade(get_settings().database_url)
+    print("database is at the latest migration")
+    return 0
+
+
+def _cmd_demo(_: argparse.Namespace) -> int:
+    from app.demo import load_demo
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pool_size=1)
+    with transaction(engine) as session:
+        counts = load_demo(session, settings.demo_password, Clock().now())
+    print(f"demo data ready: {counts['libraries']} libraries, {counts['members']} members")
+    return 0
+
+
+def _cmd_create_admin(args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass("Password for the new admin: ")
+    try:
+        data = RegisterRequest(
+            email=args.email,
+            password=password,
+            display_name=args.name,
+            birth_year=1990,
+            library="admin",
+        )
+    except ValidationError as exc:
+        print(f"refused: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    with transaction(engine) as session:
+        email = data.email.lower()
+        existing = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
+        if existing is not None:
+            print(f"refused: {email} already has an account", file=sys.stderr)
+            return 2
+        session.add(
+            Member(
+                email=email,
+                password_hash=hash_password(data.password),
+                role="admin",
+                display_name=data.display_name,
+                birth_year=1990,
+                library_id=None,
+                created_at=Clock().now(),
+            )
+        )
+    print(f"admin {email} created")
+    return 0
+
+
+def _cmd_appoint_staff(args: argparse.Namespace) -> int:
+    from app.services.libraries import appoint_staff, get_by_slug
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    try:
+        with transaction(engine) as session:
+            lib = get_by_slug(session, args.library)
+            member = session.execute(
+                select(Member).where(Member.email == args.email.strip().lower())
+            ).scalar_one_or_none()
+            if member is None:
+                print(f"refused: no account with email {args.email}", file=sys.stderr)
+                return 2
+            appoint_staff(session, lib, member.id or 0)
+    except Problem as exc:
+        print(f"refused: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"{args.email} is now staff of {args.library}")
+    return 0
+
+
+def _cmd_openapi(args: argparse.Namespace) -> int:
+    text = openapi_text()
+    if args.check:
+        current = SPEC_PATH.read_text() if SPEC_PATH.exists() else ""
+        if current != text:
+            print("openapi/openapi.json is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        return 0
+    SPEC_PATH.parent.mkdir(exist_ok=True)
+    SPEC_PATH.write_text(text)
+    print(f"wrote {SPEC_PATH.relative_to(SPEC_PATH.parents[1])}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bacaquest", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the database migrations").set_defaults(fn=_cmd_migrate)
+    sub.add_parser("demo", help="load the demo libraries and accounts").set_defaults(fn=_cmd_demo)
+    p = sub.add_parser("create-admin", help="create an administrator account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", default="Administrator")
+    p.add_argument("--password", help="prompted for when left out")
+    p.set_defaults(fn=_cmd_create_admin)
+    p = sub.add_parser("appoint-staff", help="make a member staff of their library")
+    p.add_argument("--email", required=True)
+    p.add_argument("--library", required=True, help="library slug")
+    p.set_defaults(fn=_cmd_appoint_staff)
+    p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
+    p.add_argument("--check", action="store_true")
+    p.set_defaults(fn=_cmd_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.fn(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Settings, read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-in-production-this-is-only-for-development"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./bacaquest.db"
+    secret_key: str = DEFAULT_SECRET
+    jwt_issuer: str = "bacaquest"
+    jwt_audience: str = "bacaquest-app"
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    public_base_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+    db_pool_size: int = Field(default=32, ge=1, le=200)
+    demo_password: str = Field(default="bacaquest-demo", alias="BACAQUEST_DEMO_PASSWORD")
+    idempotency_hours: int = Field(default=72, ge=72)
+    cors_origins: list[str] = []
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        # A default signing key outside development would let anyone mint tokens.
+        weak = self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        if self.environment == "production" and weak:
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                "outside development"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,134 @@
+"""Request dependencies as Annotated aliases: session, clock, settings, who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.db import open_session
+from app.core.problems import Problem, forbidden, unauthorized
+from app.core.security import decode_access_token
+from app.models.auth import AuthSession
+from app.models.member import Member
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed when the handler returns, else rolled back."""
+    session = open_session(request.app.state.engine, write=request.method not in _READ_METHODS)
+    try:
+        yield session
+        session.commit()
+    except Problem as exc:
+        if exc.keep_changes:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+optional_oauth2_scheme = oauth2_scheme
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    member: Member
+    session_id: str
+    acting_guardian_id: int | None
+
+
+def get_caller(
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Caller:
+    if not token or len(token) > 4096:
+        raise unauthorized()
+    claims = decode_access_token(settings, token, clock.now())
+    if claims is None or claims.member_id > 2**31 - 1:
+        raise unauthorized("The token is invalid or has expired.")
+    row = session.execute(
+        select(Member, AuthSession.revoked_at, AuthSession.member_id)
+        .join(AuthSession, AuthSession.id == claims.session_id)
+        .where(Member.id == claims.member_id)
+    ).first()
+    if row is None:
+        raise unauthorized("The token is invalid or has expired.")
+    member, revoked_at, session_owner = row
+    if revoked_at is not None:
+        raise unauthorized("This sign-in has ended; please sign in again.")
+    # A session belongs to the person who signed in: the member, or the guardian
+    # acting as their child.
+    expected_owner = claims.actor_id if claims.actor_id is not None else member.id
+    if session_owner != expected_owner:
+        raise unauthorized("The token is invalid or has expired.")
+    if claims.actor_id is not None and member.guardian_id != claims.actor_id:
+        raise unauthorized("The token is invalid or has expired.")
+    return Caller(member=member, session_id=claims.session_id, acting_guardian_id=claims.actor_id)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_current_member(caller: CallerDep) -> Member:
+    return caller.member
+
+
+CurrentMember = Annotated[Member, Depends(get_current_member)]
+
+
+def get_adult_member(member: CurrentMember) -> Member:
+    if member.is_child:
+        raise forbidden("A child profile cannot do this; ask your guardian.")
+    return member
+
+
+AdultMember = Annotated[Member, Depends(get_adult_member)]
+
+
+def get_staff_member(member: CurrentMember) -> Member:
+    if member.role not in ("staff", "admin"):
+        raise forbidden("Only library staff may do this.")
+    return member
+
+
+StaffMember = Annotated[Member, Depends(get_staff_member)]
+
+
+def get_admin_member(member: CurrentMember) -> Member:
+    if member.role != "admin":
+        raise forbidden("Only an administrator may do this.")
+    return member
+
+
+AdminMember = Annotated[Member, Depends(get_admin_member)]

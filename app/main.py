@@ -1,0 +1,62 @@
+"""The FastAPI application: routers, problem handlers, engine and clock on app.state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+
+from app.core.clock import Clock
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine
+from app.core.problems import install_problem_handlers
+from app.routers import auth, libraries, me, ops
+
+API_DESCRIPTION = """
+BacaQuest turns reading into points, badges, challenges and leaderboards for
+Indonesian city libraries. Errors are `application/problem+json` (RFC 9457).
+Authenticate with `POST /v1/auth/token` (the Authorize button) and send the
+bearer token.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    """`{tag}-{name}` so generated mobile clients get clean method names."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run on this thread pool; each holds one pooled
+        # connection, so the pool must be at least as large as the pool of threads.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = settings.db_pool_size
+        yield
+
+    app = FastAPI(
+        title="BacaQuest API",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    app.state.clock = clock or Clock()
+    install_problem_handlers(app)
+    for module in (ops, auth, libraries, me):
+        app.include_router(module.router)
+    return app

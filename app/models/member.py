@@ -1,0 +1,134 @@
+"""Members: readers, guardians' children, staff and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from app.models.base import metadata  # noqa: F401  (naming convention first)
+from app.models.types import DbId, Language, Name, Password, ShortName, Slug, UtcDateTime
+
+Role = Literal["member", "staff", "admin"]
+AgeGroup = Literal["kids", "teens", "adults"]
+
+KIDS_MAX_AGE = 12
+TEENS_MAX_AGE = 17
+MIN_SELF_REGISTER_AGE = 13
+
+
+def age_group(birth_year: int, current_year: int) -> AgeGroup:
+    age = current_year - birth_year
+    if age <= KIDS_MAX_AGE:
+        return "kids"
+    if age <= TEENS_MAX_AGE:
+        return "teens"
+    return "adults"
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("library_id", "nickname_key"),
+        CheckConstraint("role IN ('member', 'staff', 'admin')", name="role"),
+        CheckConstraint("role = 'admin' OR library_id IS NOT NULL", name="library_required"),
+        Index("ix_member_guardian_id", "guardian_id"),
+    )
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    library_id: int | None = SQLField(default=None, foreign_key="library.id")
+    email: str | None = SQLField(default=None, max_length=254, unique=True)
+    password_hash: str | None = SQLField(default=None, max_length=255)
+    role: str = SQLField(default="member", max_length=10)
+    display_name: str = SQLField(max_length=80)
+    nickname: str | None = SQLField(default=None, max_length=40)
+    nickname_key: str | None = SQLField(default=None, max_length=40)
+    birth_year: int
+    school: str | None = SQLField(default=None, max_length=80)
+    language: str = SQLField(default="id", max_length=2)
+    leaderboard_opt_out: bool = False
+    guardian_id: int | None = SQLField(default=None, foreign_key="member.id")
+    created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+
+    @property
+    def is_child(self) -> bool:
+        return self.guardian_id is not None
+
+    def public_name(self) -> str:
+        """What others may see: a child only ever by nickname."""
+        if self.is_child or not self.display_name:
+            return self.nickname or "Pembaca"
+        return self.nickname or self.display_name
+
+
+def nickname_key(nickname: str | None) -> str | None:
+    return nickname.casefold() if nickname else None
+
+
+class RegisterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(max_length=254)
+    password: Password
+    display_name: Name
+    birth_year: int = Field(ge=1900, le=2100)
+    library: Slug
+    nickname: ShortName | None = None
+    school: Name | None = None
+    language: Language = "id"
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Name | None = None
+    nickname: ShortName | None = None
+    school: Name | None = None
+    language: Language | None = None
+    leaderboard_opt_out: bool | None = None
+
+
+class ChildCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Name
+    nickname: ShortName
+    birth_year: int = Field(ge=1900, le=2100)
+    school: Name | None = None
+    language: Language = "id"
+
+
+class MemberPublic(BaseModel):
+    id: int
+    library: str | None
+    email: str | None
+    role: str
+    display_name: str
+    nickname: str | None
+    birth_year: int
+    age_group: AgeGroup
+    school: str | None
+    language: str
+    leaderboard_opt_out: bool
+    is_child: bool
+    guardian_id: int | None
+    acting_guardian_id: int | None = None
+
+
+class ChildPublic(BaseModel):
+    id: int
+    display_name: str
+    nickname: str | None
+    birth_year: int
+    age_group: AgeGroup
+    school: str | None
+    language: str
+
+
+class AppointStaff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: DbId

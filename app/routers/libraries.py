@@ -1,0 +1,71 @@
+"""Libraries: public list and profile; admins create; a library's staff edit settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.problems import problems
+from app.deps import AdminMember, ClockDep, SessionDep, StaffMember
+from app.models.library import LibraryCreate, LibraryPublic, LibraryUpdate
+from app.models.member import AppointStaff, MemberPublic
+from app.services import libraries
+from app.services.members import describe
+
+router = APIRouter(prefix="/v1/libraries", tags=["libraries"])
+
+SlugPath = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,40}$")]
+
+
+@router.get("", response_model=Page[LibraryPublic], responses=problems(400))
+def list_libraries(
+    session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[LibraryPublic]:
+    """Every library that has joined, in slug order."""
+    rows, next_cursor = libraries.list_libraries(session, limit, cursor)
+    return Page(items=[LibraryPublic.of(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LibraryPublic,
+    responses=problems(401, 403, 409),
+)
+def create_library(
+    data: LibraryCreate, admin: AdminMember, session: SessionDep, clock: ClockDep
+) -> LibraryPublic:
+    """Add a library (administrators)."""
+    return LibraryPublic.of(libraries.create_library(session, data, clock.now()))
+
+
+@router.get("/{slug}", response_model=LibraryPublic, responses=problems(404))
+def get_library(slug: SlugPath, session: SessionDep) -> LibraryPublic:
+    """A library's public profile and scoring settings."""
+    return LibraryPublic.of(libraries.get_by_slug(session, slug))
+
+
+@router.patch("/{slug}", response_model=LibraryPublic, responses=problems(401, 403, 404))
+def update_library(
+    slug: SlugPath, data: LibraryUpdate, staff: StaffMember, session: SessionDep
+) -> LibraryPublic:
+    """Change a library's settings (its own staff, or an administrator)."""
+    lib = libraries.get_by_slug(session, slug)
+    libraries.ensure_staff_of(staff, lib)
+    return LibraryPublic.of(libraries.update_library(session, lib, data))
+
+
+@router.post(
+    "/{slug}/staff",
+    response_model=MemberPublic,
+    responses=problems(401, 403, 404, 409),
+)
+def appoint_staff(
+    slug: SlugPath, data: AppointStaff, admin: AdminMember, session: SessionDep, clock: ClockDep
+) -> MemberPublic:
+    """Make a member of this library one of its staff (administrators)."""
+    lib = libraries.get_by_slug(session, slug)
+    member = libraries.appoint_staff(session, lib, data.member_id)
+    return describe(session, member, clock.now())

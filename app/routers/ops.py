@@ -1,0 +1,29 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.core.problems import problem_body, problem_response
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+def readyz(request: Request) -> JSONResponse:
+    """The process can reach its database."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        body = problem_body(503, "not-ready", "The database cannot be reached.")
+        return problem_response(503, body)
+    return JSONResponse({"status": "ready", "database": "ok"})

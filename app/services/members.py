@@ -1,0 +1,182 @@
+"""Members: profiles, children, and what may be shown of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.core.clock import local_date
+from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
+from app.models.library import Library
+from app.models.member import (
+    KIDS_MAX_AGE,
+    ChildCreate,
+    ChildPublic,
+    Member,
+    MemberPublic,
+    MemberUpdate,
+    age_group,
+    nickname_key,
+)
+
+
+def library_of(session: Session, member: Member) -> Library:
+    lib = session.get(Library, member.library_id) if member.library_id else None
+    if lib is None:
+        raise Problem(409, "no-library", "This account does not belong to a library.")
+    return lib
+
+
+def current_year(session: Session, member: Member, now: datetime) -> int:
+    tz = "Asia/Jakarta"
+    if member.library_id is not None:
+        lib = session.get(Library, member.library_id)
+        if lib is not None:
+            tz = lib.timezone
+    return local_date(now, tz).year
+
+
+def to_public(
+    member: Member, year: int, slug: str | None, acting_guardian_id: int | None = None
+) -> MemberPublic:
+    return MemberPublic(
+        id=member.id or 0,
+        library=slug,
+        email=member.email,
+        role=member.role,
+        display_name=member.display_name,
+        nickname=member.nickname,
+        birth_year=member.birth_year,
+        age_group=age_group(member.birth_year, year),
+        school=member.school,
+        language=member.language,
+        leaderboard_opt_out=member.leaderboard_opt_out,
+        is_child=member.is_child,
+        guardian_id=member.guardian_id,
+        acting_guardian_id=acting_guardian_id,
+    )
+
+
+def describe(
+    session: Session, member: Member, now: datetime, acting_guardian_id: int | None = None
+) -> MemberPublic:
+    lib = session.get(Library, member.library_id) if member.library_id else None
+    year = local_date(now, lib.timezone if lib else "Asia/Jakarta").year
+    return to_public(member, year, lib.slug if lib else None, acting_guardian_id)
+
+
+def child_public(child: Member, year: int) -> ChildPublic:
+    return ChildPublic(
+        id=child.id or 0,
+        display_name=child.display_name,
+        nickname=child.nickname,
+        birth_year=child.birth_year,
+        age_group=age_group(child.birth_year, year),
+        school=child.school,
+        language=child.language,
+    )
+
+
+def nickname_taken(
+    session: Session, library_id: int, nickname: str, exclude_id: int | None = None
+) -> bool:
+    q = (
+        select(func.count())
+        .select_from(Member)
+        .where(
+            Member.library_id == library_id,
+            Member.nickname_key == nickname_key(nickname),
+        )
+    )
+    if exclude_id is not None:
+        q = q.where(Member.id != exclude_id)
+    return bool(session.execute(q).scalar_one())
+
+
+def _flush_unique(session: Session, what: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise conflict(f"{what} is already taken.", slug="already-taken") from None
+
+
+def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
+    changes = data.model_dump(exclude_unset=True)
+    if "display_name" in changes and changes["display_name"] is None:
+        raise unprocessable("display_name cannot be empty.", field="display_name")
+    if "leaderboard_opt_out" in changes and changes["leaderboard_opt_out"] is None:
+        raise unprocessable("leaderboard_opt_out must be true or false.", "leaderboard_opt_out")
+    if "language" in changes and changes["language"] is None:
+        raise unprocessable("language must be id or en.", field="language")
+    if "nickname" in changes:
+        nick = changes["nickname"]
+        if nick is None and member.is_child:
+            raise unprocessable("A child profile needs a nickname.", field="nickname")
+        if (
+            nick is not None
+            and member.library_id is not None
+            and nickname_taken(session, member.library_id, nick, exclude_id=member.id)
+        ):
+            raise conflict("That nickname is already taken in this library.", "already-taken")
+        member.nickname_key = nickname_key(nick)
+    for key, value in changes.items():
+        setattr(member, key, value)
+    session.add(member)
+    _flush_unique(session, "That nickname")
+    return member
+
+
+def list_children(session: Session, guardian: Member) -> list[Member]:
+    rows = session.execute(
+        select(Member).where(Member.guardian_id == guardian.id).order_by(Member.id)
+    )
+    return list(rows.scalars())
+
+
+MAX_CHILDREN = 10
+
+
+def create_child(session: Session, guardian: Member, data: ChildCreate, now: datetime) -> Member:
+    if guardian.is_child:
+        raise forbidden("A child profile cannot create children.")
+    lib = library_of(session, guardian)
+    year = local_date(now, lib.timezone).year
+    if data.birth_year > year:
+        raise unprocessable("The birth year is in the future.", field="birth_year")
+    if year - data.birth_year > KIDS_MAX_AGE:
+        raise unprocessable(
+            f"A child profile is for readers aged {KIDS_MAX_AGE} and under; "
+            "older readers register on their own.",
+            field="birth_year",
+        )
+    if len(list_children(session, guardian)) >= MAX_CHILDREN:
+        raise conflict(f"A guardian can manage at most {MAX_CHILDREN} children.", "too-many")
+    if nickname_taken(session, lib.id or 0, data.nickname):
+        raise conflict("That nickname is already taken in this library.", "already-taken")
+    child = Member(
+        library_id=lib.id,
+        role="member",
+        display_name=data.display_name,
+        nickname=data.nickname,
+        nickname_key=nickname_key(data.nickname),
+        birth_year=data.birth_year,
+        school=data.school,
+        language=data.language,
+        guardian_id=guardian.id,
+        created_at=now,
+    )
+    session.add(child)
+    _flush_unique(session, "That nickname")
+    return child
+
+
+def child_of(session: Session, guardian: Member, child_id: int) -> Member:
+    """A guardian's own child, or 404 (another family's child is not even confirmed)."""
+    child = session.get(Member, child_id)
+    if child is None or child.guardian_id is None or child.guardian_id != guardian.id:
+        raise not_found("Child profile")
+    return child
