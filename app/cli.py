@@ -103,6 +103,49 @@ def _cmd_appoint_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ledger_verify(_: argparse.Namespace) -> int:
+    from app.services.ledger import mismatches
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    with transaction(engine, write=False) as session:
+        bad = mismatches(session)
+    if not bad:
+        print("ledger ok: every member's total equals the sum of their rows")
+        return 0
+    print("member_id  ledger_sum  shown_total", file=sys.stderr)
+    for member_id, ledger_sum, total in bad:
+        print(f"{member_id:>9}  {ledger_sum:>10}  {total:>11}", file=sys.stderr)
+    print(f"{len(bad)} member(s) whose ledger does not match their total", file=sys.stderr)
+    return 1
+
+
+def _cmd_rescore(args: argparse.Namespace) -> int:
+    from app.services.badges import rules_of
+    from app.services.libraries import get_by_slug
+    from app.services.rescore import rescore_library
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    try:
+        with transaction(engine) as session:
+            lib = get_by_slug(session, args.library)
+            written = rescore_library(session, lib.id or 0, rules_of(lib), Clock().now())
+    except Problem as exc:
+        print(f"refused: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"rescored {args.library}: {written} compensating row(s) booked")
+    return 0
+
+
+def _cmd_purge(_: argparse.Namespace) -> int:
+    from app.services.idempotency import purge_expired
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    with transaction(engine) as session:
+        n = purge_expired(session, Clock().now())
+    print(f"purged {n} expired idempotency key(s)")
+    return 0
+
+
 def _cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.check:
@@ -131,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--library", required=True, help="library slug")
     p.set_defaults(fn=_cmd_appoint_staff)
+    p = sub.add_parser("ledger", help="check the points ledger")
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(fn=_cmd_ledger_verify)
+    p = sub.add_parser("rescore", help="rebuild a library's ledger under its current rules")
+    p.add_argument("--library", required=True, help="library slug")
+    p.set_defaults(fn=_cmd_rescore)
+    sub.add_parser(
+        "purge-idempotency", help="forget Idempotency-Keys past their expiry"
+    ).set_defaults(fn=_cmd_purge)
     p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     p.add_argument("--check", action="store_true")
     p.set_defaults(fn=_cmd_openapi)

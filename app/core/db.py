@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -79,3 +80,38 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing on a unique conflict; True when a row went in."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    result = session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def lock_member(session: Session, member_id: int) -> None:
+    """Serialise one member's scoring: concurrent logs must see each other's day state.
+
+    SQLite already serialises every write transaction (BEGIN IMMEDIATE); PostgreSQL
+    takes the member's row lock until the transaction ends.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT id FROM member WHERE id = :id FOR UPDATE"), {"id": member_id})
+
+
+def try_advisory_lock(session: Session, namespace: str, key: str) -> bool:
+    """A transaction-scoped try-lock on PostgreSQL (always granted on SQLite, which
+    runs one write transaction at a time)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
+    lock_id = int.from_bytes(digest[:8], "big", signed=True)
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_id})
+    return bool(got.scalar_one())

@@ -1,8 +1,33 @@
 """Table models and API schemas, one module per area."""
 
 from app.models.auth import AuthSession, RefreshToken
+from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
+from app.models.book import Book
 from app.models.library import Library
 from app.models.member import Member
+from app.models.reading import (
+    IdempotencyKey,
+    LedgerEntry,
+    MemberBook,
+    MemberDay,
+    MemberGenre,
+    ReadingLog,
+)
 
-__all__ = ["AuthSession", "Library", "Member", "RefreshToken", "metadata"]
+__all__ = [
+    "AuthSession",
+    "Badge",
+    "BadgeAward",
+    "Book",
+    "IdempotencyKey",
+    "LedgerEntry",
+    "Library",
+    "Member",
+    "MemberBook",
+    "MemberDay",
+    "MemberGenre",
+    "ReadingLog",
+    "RefreshToken",
+    "metadata",
+]

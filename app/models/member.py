@@ -52,6 +52,15 @@ class Member(SQLModel, table=True):
     leaderboard_opt_out: bool = False
     guardian_id: int | None = SQLField(default=None, foreign_key="member.id")
     created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # Counters kept in the same transaction as the rows they summarise, always by
+    # atomic `SET x = x + :n` updates; `ledger verify` checks points against the ledger.
+    points_total: int = 0
+    points_pending: int = 0
+    pages_total: int = 0
+    minutes_total: int = 0
+    logs_total: int = 0
+    books_finished: int = 0
+    genres_total: int = 0
 
     @property
     def is_child(self) -> bool:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.core.clock import local_date
+from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import AdultMember, CallerDep, ClockDep, SessionDep
+from app.deps import AdultMember, CallerDep, ClockDep, CurrentMember, SessionDep
+from app.models.badge import MemberBadges
 from app.models.member import ChildCreate, ChildPublic, MemberPublic, MemberUpdate
-from app.services import members
+from app.models.reading import AwardRow, MemberStats, PointsSummary
+from app.services import badges, ledger, members, reading, stats
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 
@@ -49,3 +52,32 @@ def create_child(
     child = members.create_child(session, guardian, data, now)
     lib = members.library_of(session, guardian)
     return members.child_public(child, local_date(now, lib.timezone).year)
+
+
+@router.get("/stats", response_model=MemberStats, responses=problems(401))
+def get_my_stats(member: CurrentMember, session: SessionDep, clock: ClockDep) -> MemberStats:
+    """Streaks, books, pages, minutes and genres; this week and this month."""
+    ctx = reading.context_for(session, member, clock.now())
+    return stats.member_stats(session, member, ctx.today)
+
+
+@router.get("/points", response_model=PointsSummary, responses=problems(401))
+def get_my_points(member: CurrentMember, session: SessionDep) -> PointsSummary:
+    """Total, pending, reading and bonus points, and the sum per rule."""
+    return ledger.summary(session, member.id or 0)
+
+
+@router.get("/points/ledger", response_model=Page[AwardRow], responses=problems(401))
+def get_my_ledger(
+    member: CurrentMember, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> Page[AwardRow]:
+    """Every points row, newest first; reversals are rows of their own."""
+    rows, nxt = ledger.page(session, member.id or 0, limit, cursor)
+    return Page(items=[ledger.award_row(r) for r in rows], next_cursor=nxt)
+
+
+@router.get("/badges", response_model=MemberBadges, responses=problems(401))
+def get_my_badges(member: CurrentMember, session: SessionDep, clock: ClockDep) -> MemberBadges:
+    """Earned badges with when, and locked ones with progress ("7 of 10 books")."""
+    ctx = reading.context_for(session, member, clock.now())
+    return badges.member_badges(session, member, ctx.today, member.language)

@@ -1,0 +1,97 @@
+"""Reading logs: log one (idempotently), sync the offline queue, list, withdraw."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, status
+from fastapi.responses import JSONResponse
+
+from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.problems import problems
+from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep
+from app.models.reading import (
+    BatchRequest,
+    BatchResult,
+    LogResult,
+    ReadingLogCreate,
+    ReadingLogPublic,
+)
+from app.services import reading
+
+router = APIRouter(prefix="/v1/reading-logs", tags=["reading"])
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes retries safe: the same key and body return the first response.",
+    ),
+]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LogResult,
+    responses=problems(401, 403, 404, 409),
+)
+def create_reading_log(
+    data: ReadingLogCreate,
+    member: CurrentMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Log reading; the answer holds the log, its points, new badges and new totals."""
+    code, body = reading.create_log(
+        session, member, data, clock.now(), idempotency_key, settings.idempotency_hours
+    )
+    return JSONResponse(body, status_code=code)
+
+
+@router.post("/batch", response_model=BatchResult, responses=problems(401))
+def sync_reading_logs(
+    data: BatchRequest,
+    member: CurrentMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> BatchResult:
+    """Up to 100 queued logs, each with its `client_id`; one result per item."""
+    return reading.batch(session, member, data.items, clock.now(), settings.idempotency_hours)
+
+
+@router.get("", response_model=Page[ReadingLogPublic], responses=problems(401, 404))
+def list_reading_logs(
+    member: CurrentMember,
+    session: SessionDep,
+    limit: LimitQuery = 20,
+    cursor: CursorQuery = None,
+    member_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="One of your children")
+    ] = None,
+    status_filter: Annotated[
+        str | None,
+        Query(alias="status", pattern="^(accepted|pending_review|rejected)$"),
+    ] = None,
+) -> Page[ReadingLogPublic]:
+    """Your logs (or a child's), newest first."""
+    reader = reading.reader_for(session, member, member_id)
+    items, nxt = reading.list_logs(session, reader, limit, cursor, status_filter)
+    return Page(items=items, next_cursor=nxt)
+
+
+@router.delete("/{log_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404))
+def delete_reading_log(
+    log_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    member: CurrentMember,
+    session: SessionDep,
+    clock: ClockDep,
+) -> None:
+    """Withdraw a log; its points are reversed on the ledger and unmet badges return."""
+    reading.delete_log(session, member, log_id, clock.now())

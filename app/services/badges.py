@@ -1,0 +1,291 @@
+"""Badges: the catalogue, awarding once per member, revoking when criteria stop holding."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session
+
+from app.core.db import insert_ignore
+from app.core.problems import conflict, unprocessable
+from app.models.badge import (
+    Badge,
+    BadgeAward,
+    BadgeCreate,
+    BadgePublic,
+    CriterionIn,
+    CriterionProgressOut,
+    MemberBadge,
+    MemberBadges,
+)
+from app.models.library import Library
+from app.models.member import Member
+from app.models.reading import BadgeBrief, LedgerEntry
+from app.scoring import (
+    BONUS_BADGE,
+    Criterion,
+    Rules,
+    all_met,
+    badge_unreachable_reason,
+    progress,
+    progress_label,
+)
+from app.services import ledger, stats
+
+
+def rules_of(lib: Library) -> Rules:
+    return Rules.from_mapping(lib.scoring_settings().model_dump())
+
+
+def public(b: Badge) -> BadgePublic:
+    return BadgePublic(
+        id=b.id or 0,
+        name=b.name,
+        description=b.description,
+        icon=b.icon,
+        color=b.color,
+        criteria=[CriterionIn(**c) for c in b.criteria],
+        bonus_points=b.bonus_points,
+    )
+
+
+def brief(b: Badge) -> BadgeBrief:
+    return BadgeBrief(
+        id=b.id or 0, name=b.name, icon=b.icon, color=b.color, bonus_points=b.bonus_points
+    )
+
+
+def catalogue(session: Session, library_id: int) -> list[Badge]:
+    return list(
+        session.execute(
+            select(Badge).where(Badge.library_id == library_id).order_by(Badge.id)
+        ).scalars()
+    )
+
+
+def create(session: Session, lib: Library, data: BadgeCreate, now: datetime) -> Badge:
+    criteria = [Criterion(c.metric, c.target, c.period) for c in data.criteria]
+    reason = badge_unreachable_reason(criteria, rules_of(lib))
+    if reason:
+        raise unprocessable(
+            f"No member could ever earn this badge: {reason}.",
+            field="criteria",
+            slug="unreachable",
+        )
+    exists = session.execute(
+        select(Badge.id).where(Badge.library_id == lib.id, Badge.name == data.name)
+    ).first()
+    if exists:
+        raise conflict("This library already has a badge with that name.", "already-taken")
+    badge = Badge(
+        library_id=lib.id or 0,
+        name=data.name,
+        description=data.description,
+        icon=data.icon,
+        color=data.color,
+        criteria=[c.model_dump() for c in data.criteria],
+        bonus_points=data.bonus_points,
+        created_at=now,
+    )
+    session.add(badge)
+    session.flush()
+    return badge
+
+
+def _criteria(b: Badge) -> list[Criterion]:
+    return [
+        Criterion(c["metric"], int(c["target"]), c.get("period", "all_time")) for c in b.criteria
+    ]
+
+
+def _periods(badges: list[Badge]) -> set[str]:
+    return {c.period for b in badges for c in _criteria(b)} | {"all_time"}
+
+
+def extra_counts(session: Session, member: Member) -> dict[str, int]:
+    """Figures kept by other areas (challenges completed, shares)."""
+    return {
+        "challenges_completed": getattr(member, "challenges_completed", 0),
+        "shares": getattr(member, "shares_total", 0),
+    }
+
+
+def award_earned(
+    session: Session,
+    member: Member,
+    ref_day: date,
+    now: datetime,
+    *,
+    log_id: int | None = None,
+) -> tuple[list[Badge], list[LedgerEntry]]:
+    """Award every badge of the member's library whose criteria now hold; once each."""
+    held = select(BadgeAward.badge_id).where(BadgeAward.member_id == member.id)
+    candidates = list(
+        session.execute(
+            select(Badge)
+            .where(Badge.library_id == member.library_id, Badge.id.not_in(held))
+            .order_by(Badge.id)
+        ).scalars()
+    )
+    if not candidates:
+        return [], []
+    by_period = stats.badge_stats(
+        session, member, _periods(candidates), ref_day, **extra_counts(session, member)
+    )
+    earned: list[Badge] = []
+    rows: list[LedgerEntry] = []
+    for badge in candidates:
+        if not all_met(progress(_criteria(badge), by_period)):
+            continue
+        # The unique (member, badge) pair makes the award happen once, whatever the race.
+        if not insert_ignore(
+            session,
+            BadgeAward.__table__,
+            {"member_id": member.id, "badge_id": badge.id, "awarded_at": now, "log_id": log_id},
+        ):
+            continue
+        earned.append(badge)
+        if badge.bonus_points:
+            rows += ledger.append(
+                session,
+                member,
+                [ledger.Row(BONUS_BADGE, badge.bonus_points, badge_id=badge.id)],
+                day=ref_day,
+                now=now,
+            )
+    return earned, rows
+
+
+def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime) -> list[Badge]:
+    """Take back badges whose criteria no longer hold (after a deletion), with their bonus."""
+    held = list(
+        session.execute(
+            select(Badge)
+            .join(BadgeAward, BadgeAward.badge_id == Badge.id)
+            .where(BadgeAward.member_id == member.id)
+        ).scalars()
+    )
+    if not held:
+        return []
+    by_period = stats.badge_stats(
+        session, member, _periods(held), ref_day, **extra_counts(session, member)
+    )
+    revoked = []
+    for badge in held:
+        if all_met(progress(_criteria(badge), by_period)):
+            continue
+        session.execute(
+            delete(BadgeAward).where(
+                BadgeAward.member_id == member.id, BadgeAward.badge_id == badge.id
+            )
+        )
+        paid = session.execute(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                LedgerEntry.member_id == member.id, LedgerEntry.badge_id == badge.id
+            )
+        ).scalar_one()
+        if paid:
+            ledger.append(
+                session,
+                member,
+                [ledger.Row(BONUS_BADGE, -int(paid), badge_id=badge.id)],
+                day=ref_day,
+                now=now,
+            )
+        revoked.append(badge)
+    return revoked
+
+
+def member_badges(session: Session, member: Member, today: date, language: str) -> MemberBadges:
+    badges = catalogue(session, member.library_id or 0)
+    awards = {
+        a.badge_id: a
+        for a in session.execute(
+            select(BadgeAward).where(BadgeAward.member_id == member.id)
+        ).scalars()
+    }
+    by_period = stats.badge_stats(
+        session, member, _periods(badges), today, **extra_counts(session, member)
+    )
+    earned: list[MemberBadge] = []
+    locked: list[MemberBadge] = []
+    for badge in badges:
+        prog = progress(_criteria(badge), by_period)
+        out = [
+            CriterionProgressOut(
+                metric=p.metric,
+                period=p.period,
+                target=p.target,
+                current=p.current,
+                met=p.met,
+                label=progress_label(
+                    p.metric, p.current, p.target, "en" if language == "en" else "id"
+                ),
+            )
+            for p in prog
+        ]
+        award = awards.get(badge.id or 0)
+        entry = MemberBadge(
+            badge=public(badge),
+            earned=award is not None,
+            earned_at=award.awarded_at if award else None,
+            progress=out,
+        )
+        (earned if award else locked).append(entry)
+    return MemberBadges(earned=earned, locked=locked)
+
+
+DEMO_BADGES = (
+    (
+        "Buku Pertama",
+        "Selesaikan buku pertamamu.",
+        "book",
+        "#2E86DE",
+        [{"metric": "books_finished", "target": 1}],
+        10,
+    ),
+    (
+        "Kutu Buku",
+        "Selesaikan 10 buku.",
+        "crown",
+        "#8E44AD",
+        [{"metric": "books_finished", "target": 10}],
+        50,
+    ),
+    (
+        "Pembaca Setia",
+        "Membaca 7 hari berturut-turut.",
+        "flame",
+        "#E67E22",
+        [{"metric": "streak_days", "target": 7}],
+        30,
+    ),
+    (
+        "Penjelajah Genre",
+        "Membaca buku dari 5 genre berbeda.",
+        "compass",
+        "#16A085",
+        [{"metric": "genres", "target": 5}],
+        30,
+    ),
+)
+
+
+def ensure_demo_badges(session: Session, lib: Library, now: datetime) -> None:
+    have = {b.name for b in catalogue(session, lib.id or 0)}
+    for name, description, icon, color, criteria, bonus in DEMO_BADGES:
+        if name not in have:
+            session.add(
+                Badge(
+                    library_id=lib.id or 0,
+                    name=name,
+                    description=description,
+                    icon=icon,
+                    color=color,
+                    criteria=criteria,
+                    bonus_points=bonus,
+                    created_at=now,
+                )
+            )
+    session.flush()

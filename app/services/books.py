@@ -1,0 +1,84 @@
+"""The book catalogue: search, and find-or-create so one ISBN never makes two books."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.core.pagination import decode_cursor, encode_cursor
+from app.core.problems import not_found
+from app.core.text import fold, like_pattern
+from app.models.book import Book, BookCreate
+
+
+def _search_key(title: str, author: str) -> str:
+    return fold(f"{title} {author}")[:400]
+
+
+def search(
+    session: Session, q: str | None, isbn: str | None, limit: int, cursor: str | None
+) -> tuple[list[Book], str | None]:
+    after = decode_cursor(cursor, {"id": int})
+    stmt = select(Book).order_by(Book.id).limit(limit + 1)
+    if isbn:
+        stmt = stmt.where(Book.isbn13 == isbn)
+    if q:
+        terms = fold(q).split()[:8]
+        for term in terms:
+            stmt = stmt.where(Book.search_key.like(like_pattern(term), escape="\\"))
+    if after:
+        stmt = stmt.where(Book.id > after["id"])
+    rows = list(session.execute(stmt).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor({"id": rows[-1].id or 0}) if more and rows else None
+
+
+def get(session: Session, book_id: int) -> Book:
+    book = session.get(Book, book_id)
+    if book is None:
+        raise not_found("Book")
+    return book
+
+
+def _existing(session: Session, data: BookCreate) -> Book | None:
+    if data.isbn:
+        return session.execute(select(Book).where(Book.isbn13 == data.isbn)).scalar_one_or_none()
+    key = _search_key(data.title, data.author or "")
+    return session.execute(
+        select(Book).where(Book.isbn13.is_(None), Book.search_key == key).limit(1)
+    ).scalar_one_or_none()
+
+
+def find_or_create(session: Session, data: BookCreate, now: datetime) -> tuple[Book, bool]:
+    """The catalogue's book for this ISBN (or title and author), created when missing."""
+    found = _existing(session, data)
+    if found is not None:
+        return found, False
+    book = Book(
+        isbn13=data.isbn,
+        title=data.title,
+        author=data.author or "",
+        pages=data.pages,
+        language=data.language,
+        genre=data.genre.casefold() if data.genre else None,
+        search_key=_search_key(data.title, data.author or ""),
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(book)
+            session.flush()
+    except IntegrityError:
+        # Another request created the same ISBN a moment ago: use theirs.
+        again = _existing(session, data)
+        if again is None:
+            raise
+        return again, False
+    return book, True
+
+
+__all__ = ["find_or_create", "get", "search"]

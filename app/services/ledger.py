@@ -1,0 +1,155 @@
+"""The points ledger: append-only rows, and the member totals kept beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from app.core.pagination import decode_cursor, encode_cursor
+from app.models.member import Member
+from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
+from app.scoring import READING_CODES
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    rule_code: str
+    amount: int
+    log_id: int | None = None
+    badge_id: int | None = None
+    challenge_id: int | None = None
+
+
+def append(
+    session: Session,
+    member: Member,
+    rows: Sequence[Row],
+    *,
+    day: date,
+    now: datetime,
+) -> list[LedgerEntry]:
+    """Write rows and move the member's total by their sum in one atomic update."""
+    entries = [
+        LedgerEntry(
+            member_id=member.id or 0,
+            library_id=member.library_id or 0,
+            amount=r.amount,
+            rule_code=r.rule_code,
+            log_id=r.log_id,
+            badge_id=r.badge_id,
+            challenge_id=r.challenge_id,
+            created_at=now,
+            day=day,
+        )
+        for r in rows
+        if r.amount != 0
+    ]
+    if not entries:
+        return []
+    session.add_all(entries)
+    session.flush()
+    add_points(session, member.id or 0, total=sum(e.amount for e in entries))
+    return entries
+
+
+def add_points(session: Session, member_id: int, *, total: int = 0, pending: int = 0) -> None:
+    if total == 0 and pending == 0:
+        return
+    session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(
+            points_total=Member.points_total + total,
+            points_pending=Member.points_pending + pending,
+        )
+    )
+
+
+def totals(session: Session, member_id: int) -> Totals:
+    total, pending = session.execute(
+        select(Member.points_total, Member.points_pending).where(Member.id == member_id)
+    ).one()
+    return Totals(total=total, pending=pending)
+
+
+def award_row(e: LedgerEntry) -> AwardRow:
+    return AwardRow(
+        id=e.id or 0,
+        rule_code=e.rule_code,
+        kind="reading" if e.rule_code in READING_CODES else "bonus",
+        amount=e.amount,
+        log_id=e.log_id,
+        badge_id=e.badge_id,
+        challenge_id=e.challenge_id,
+        created_at=e.created_at,
+    )
+
+
+def summary(session: Session, member_id: int) -> PointsSummary:
+    by_rule = {
+        code: int(amount)
+        for code, amount in session.execute(
+            select(LedgerEntry.rule_code, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.member_id == member_id)
+            .group_by(LedgerEntry.rule_code)
+            .order_by(LedgerEntry.rule_code)
+        )
+    }
+    t = totals(session, member_id)
+    reading = sum(v for k, v in by_rule.items() if k in READING_CODES)
+    return PointsSummary(
+        total=t.total,
+        pending=t.pending,
+        reading=reading,
+        bonus=sum(by_rule.values()) - reading,
+        by_rule=by_rule,
+    )
+
+
+def page(
+    session: Session, member_id: int, limit: int, cursor: str | None
+) -> tuple[list[LedgerEntry], str | None]:
+    after = decode_cursor(cursor, {"id": int})
+    stmt = (
+        select(LedgerEntry)
+        .where(LedgerEntry.member_id == member_id)
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit + 1)
+    )
+    if after:
+        stmt = stmt.where(LedgerEntry.id < after["id"])
+    rows = list(session.execute(stmt).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor({"id": rows[-1].id or 0}) if more and rows else None
+
+
+def net_by_rule(session: Session, *, log_id: int) -> dict[str, int]:
+    return {
+        code: int(amount)
+        for code, amount in session.execute(
+            select(LedgerEntry.rule_code, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.log_id == log_id)
+            .group_by(LedgerEntry.rule_code)
+        )
+    }
+
+
+def mismatches(session: Session) -> list[tuple[int, int, int]]:
+    """Members whose ledger sum differs from their total: (member, sum, total)."""
+    sums = (
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.amount).label("s"))
+        .group_by(LedgerEntry.member_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Member.id, func.coalesce(sums.c.s, 0), Member.points_total)
+        .outerjoin(sums, sums.c.member_id == Member.id)
+        .where(func.coalesce(sums.c.s, 0) != Member.points_total)
+        .order_by(Member.id)
+    )
+    return [(int(a), int(b), int(c)) for a, b, c in rows]

@@ -1,0 +1,131 @@
+"""Staff review of logs that broke a plausibility cap: approve to count, or reject."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.core.db import lock_member
+from app.core.pagination import decode_cursor, encode_cursor
+from app.core.problems import conflict, not_found
+from app.models.book import Book
+from app.models.member import Member
+from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
+from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
+from app.services import badges, ledger, stats
+from app.services.reading import context_for, count, first_finish_of, log_public
+
+
+class FlaggedLog(BaseModel):
+    log: ReadingLogPublic
+    member_id: int
+    member_name: str
+    is_child: bool
+
+
+def _staff_log(session: Session, staff: Member, log_id: int) -> ReadingLog:
+    log = session.get(ReadingLog, log_id)
+    # Another library's logs are not even confirmed to exist.
+    if log is None or log.deleted_at is not None:
+        raise not_found("Reading log")
+    if staff.role != "admin" and log.library_id != staff.library_id:
+        raise not_found("Reading log")
+    return log
+
+
+def queue(
+    session: Session,
+    staff: Member,
+    status: str,
+    limit: int,
+    cursor: str | None,
+    library_id: int | None,
+) -> tuple[list[FlaggedLog], str | None]:
+    after = decode_cursor(cursor, {"id": int})
+    lib_id = library_id if staff.role == "admin" and library_id else staff.library_id
+    stmt = (
+        select(ReadingLog, Book, Member)
+        .join(Book, Book.id == ReadingLog.book_id)
+        .join(Member, Member.id == ReadingLog.member_id)
+        .where(
+            ReadingLog.library_id == lib_id,
+            ReadingLog.status == status,
+            ReadingLog.deleted_at.is_(None),
+        )
+        .order_by(ReadingLog.id)
+        .limit(limit + 1)
+    )
+    if after:
+        stmt = stmt.where(ReadingLog.id > after["id"])
+    rows = list(session.execute(stmt).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    out = [
+        FlaggedLog(
+            log=log_public(log, book),
+            member_id=m.id or 0,
+            member_name=m.public_name(),
+            is_child=m.is_child,
+        )
+        for log, book, m in rows
+    ]
+    return out, encode_cursor({"id": rows[-1][0].id or 0}) if more and rows else None
+
+
+def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogResult:
+    log = _staff_log(session, staff, log_id)
+    owner = session.get(Member, log.member_id)
+    assert owner is not None
+    lock_member(session, owner.id or 0)
+    session.refresh(log)
+    if log.status != PENDING_REVIEW:
+        raise conflict(f"This log is {log.status}, not waiting for review.", "not-pending")
+    ctx = context_for(session, owner, now)
+    book = session.get(Book, log.book_id)
+    assert book is not None
+    log_in = LogInput(
+        pages=log.pages,
+        minutes=log.minutes,
+        first_finish=log.finished and first_finish_of(session, owner.id or 0, book.id or 0),
+        multiplier=log.multiplier,
+    )
+    # Staff have looked at it: the caps no longer hold it back. It counts from now.
+    outcome = score_log(
+        log_in, stats.day_state(session, owner.id or 0, log.read_on), ctx.rules, reviewed=True
+    )
+    ledger.add_points(session, owner.id or 0, pending=-log.pending_points)
+    log.status = ACCEPTED
+    log.pending_points = 0
+    log.reviewed_at = now
+    log.reviewed_by = staff.id
+    rows = count(session, ctx, log, book, log_in, outcome, now)
+    session.add(log)
+    session.flush()
+    earned, badge_rows = badges.award_earned(session, owner, log.read_on, now, log_id=log.id)
+    return LogResult(
+        log=log_public(log, book),
+        awards=[ledger.award_row(r) for r in rows + badge_rows],
+        badges_earned=[badges.brief(b) for b in earned],
+        totals=ledger.totals(session, owner.id or 0),
+    )
+
+
+def reject(session: Session, staff: Member, log_id: int, now: datetime) -> ReadingLogPublic:
+    log = _staff_log(session, staff, log_id)
+    lock_member(session, log.member_id)
+    session.refresh(log)
+    if log.status != PENDING_REVIEW:
+        raise conflict(f"This log is {log.status}, not waiting for review.", "not-pending")
+    ledger.add_points(session, log.member_id, pending=-log.pending_points)
+    log.status = "rejected"
+    log.pending_points = 0
+    log.reviewed_at = now
+    log.reviewed_by = staff.id
+    session.add(log)
+    session.flush()
+    book = session.get(Book, log.book_id)
+    assert book is not None
+    return log_public(log, book)

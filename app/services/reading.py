@@ -1,0 +1,405 @@
+"""Logging reading: score a log, write its ledger rows, badges and totals in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from app.core.clock import local_date
+from app.core.db import insert_ignore, lock_member
+from app.core.pagination import decode_cursor, encode_cursor
+from app.core.problems import Problem, forbidden, not_found, unprocessable
+from app.models.badge import Badge
+from app.models.book import Book, BookPublic
+from app.models.library import Library
+from app.models.member import Member
+from app.models.reading import (
+    BatchItem,
+    BatchItemResult,
+    BatchResult,
+    LedgerEntry,
+    LogResult,
+    MemberBook,
+    MemberDay,
+    MemberGenre,
+    ReadingLog,
+    ReadingLogCreate,
+    ReadingLogPublic,
+)
+from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
+from app.services import badges, books, idempotency, ledger, stats
+from app.services.members import child_of
+from app.services.rescore import resettle
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who reads, in which library, under which rules, on which local day."""
+
+    member: Member
+    library: Library
+    rules: Rules
+    today: date
+
+
+def context_for(session: Session, member: Member, now: datetime) -> Context:
+    lib = session.get(Library, member.library_id) if member.library_id else None
+    if lib is None:
+        raise Problem(409, "no-library", "This account does not belong to a library.")
+    return Context(member, lib, badges.rules_of(lib), local_date(now, lib.timezone))
+
+
+def reader_for(session: Session, caller: Member, member_id: int | None) -> Member:
+    """Whose reading this is: the caller, or a guardian's own child; nobody else."""
+    if member_id is None or member_id == caller.id:
+        return caller
+    if caller.is_child:
+        raise forbidden("A child profile logs only its own reading.")
+    return child_of(session, caller, member_id)
+
+
+def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
+    return ReadingLogPublic(
+        id=log.id or 0,
+        member_id=log.member_id,
+        book=BookPublic.of(book),
+        pages=log.pages or None,
+        minutes=log.minutes or None,
+        finished=log.finished,
+        read_on=log.read_on,
+        hashtags=list(log.hashtags),
+        note=log.note,
+        rating=log.rating,
+        status=log.status,
+        review_reasons=list(log.review_reasons),
+        points=log.points,
+        pending_points=log.pending_points,
+        logged_at=log.logged_at,
+        deleted=log.deleted_at is not None,
+    )
+
+
+def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
+    return (
+        session.execute(
+            select(MemberBook.book_id).where(
+                MemberBook.member_id == member_id, MemberBook.book_id == book_id
+            )
+        ).first()
+        is None
+    )
+
+
+def count(
+    session: Session,
+    ctx: Context,
+    log: ReadingLog,
+    book: Book,
+    log_in: LogInput,
+    outcome: Outcome,
+    now: datetime,
+) -> list[LedgerEntry]:
+    """Make an accepted (or approved) log count: ledger, day, books, genres, counters."""
+    member = ctx.member
+    rows = ledger.append(
+        session,
+        member,
+        [ledger.Row(a.rule_code, a.amount, log_id=log.id) for a in outcome.awards],
+        day=log.read_on,
+        now=now,
+    )
+    log.points = outcome.points
+    log.counted_at = now
+    loose = log.minutes if log.pages == 0 else 0
+    if not insert_ignore(
+        session,
+        MemberDay.__table__,
+        {
+            "member_id": member.id,
+            "day": log.read_on,
+            "pages": log.pages,
+            "minutes": log.minutes,
+            "loose_minutes": loose,
+            "points": outcome.points,
+            "logs": 1,
+            "books_finished": int(log_in.first_finish),
+        },
+    ):
+        session.execute(
+            update(MemberDay)
+            .where(MemberDay.member_id == member.id, MemberDay.day == log.read_on)
+            .values(
+                pages=MemberDay.pages + log.pages,
+                minutes=MemberDay.minutes + log.minutes,
+                loose_minutes=MemberDay.loose_minutes + loose,
+                points=MemberDay.points + outcome.points,
+                logs=MemberDay.logs + 1,
+                books_finished=MemberDay.books_finished + int(log_in.first_finish),
+            )
+        )
+    if log_in.first_finish:
+        insert_ignore(
+            session,
+            MemberBook.__table__,
+            {"member_id": member.id, "book_id": book.id, "finished_on": log.read_on},
+        )
+    new_genre = bool(book.genre) and insert_ignore(
+        session,
+        MemberGenre.__table__,
+        {"member_id": member.id, "genre": book.genre, "first_on": log.read_on},
+    )
+    session.execute(
+        update(Member)
+        .where(Member.id == member.id)
+        .values(
+            pages_total=Member.pages_total + log.pages,
+            minutes_total=Member.minutes_total + log.minutes,
+            logs_total=Member.logs_total + 1,
+            books_finished=Member.books_finished + int(log_in.first_finish),
+            genres_total=Member.genres_total + int(new_genre),
+        )
+    )
+    return rows
+
+
+def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> Book:
+    if data.book_id is not None:
+        return books.get(session, data.book_id)
+    assert data.book is not None  # the schema requires one of the two
+    book, _ = books.find_or_create(session, data.book, now)
+    return book
+
+
+def log_reading(
+    session: Session, caller: Member, data: ReadingLogCreate, now: datetime
+) -> LogResult:
+    """Score and store one log for the caller (or their child)."""
+    member = reader_for(session, caller, data.member_id)
+    ctx = context_for(session, member, now)
+    read_on = data.read_on or ctx.today
+    why_not = read_on_allowed(read_on, ctx.today, ctx.rules)
+    if why_not:
+        raise unprocessable(why_not[0].upper() + why_not[1:], field="read_on")
+    lock_member(session, member.id or 0)
+    book = _book_for(session, data, now)
+    pages, minutes = data.pages or 0, data.minutes or 0
+    log_in = LogInput(
+        pages=pages,
+        minutes=minutes,
+        first_finish=data.finished and first_finish_of(session, member.id or 0, book.id or 0),
+        multiplier=1,
+    )
+    day: DayState = stats.day_state(session, member.id or 0, read_on)
+    outcome = score_log(log_in, day, ctx.rules)
+    log = ReadingLog(
+        member_id=member.id or 0,
+        library_id=ctx.library.id or 0,
+        book_id=book.id or 0,
+        logged_by=caller.id or 0,
+        pages=pages,
+        minutes=minutes,
+        finished=data.finished,
+        read_on=read_on,
+        hashtags=list(data.hashtags),
+        note=data.note,
+        rating=data.rating,
+        status=outcome.status,
+        review_reasons=list(outcome.reasons),
+        multiplier=log_in.multiplier,
+        pending_points=0 if outcome.status == ACCEPTED else outcome.points,
+        logged_at=now,
+    )
+    session.add(log)
+    session.flush()
+    rows: list[LedgerEntry] = []
+    earned: list[Badge] = []
+    if outcome.status == ACCEPTED:
+        rows = count(session, ctx, log, book, log_in, outcome, now)
+        earned, badge_rows = badges.award_earned(session, member, read_on, now, log_id=log.id)
+        rows += badge_rows
+    else:
+        ledger.add_points(session, member.id or 0, pending=outcome.points)
+    session.flush()
+    return LogResult(
+        log=log_public(log, book),
+        awards=[ledger.award_row(r) for r in rows],
+        badges_earned=[badges.brief(b) for b in earned],
+        totals=ledger.totals(session, member.id or 0),
+    )
+
+
+def create_log(
+    session: Session,
+    caller: Member,
+    data: ReadingLogCreate,
+    now: datetime,
+    key: str | None,
+    keep_hours: int,
+) -> tuple[int, dict[str, object]]:
+    """POST /v1/reading-logs: one log, honouring an Idempotency-Key."""
+    if key is None:
+        return 201, log_reading(session, caller, data, now).model_dump(mode="json")
+    fp = idempotency.fingerprint(data.model_dump(mode="json"))
+    stored = idempotency.lookup(session, caller.id or 0, key, fp, now)
+    if stored is not None:
+        return stored.status, stored.body
+    body = log_reading(session, caller, data, now).model_dump(mode="json")
+    idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
+    return 201, body
+
+
+def _problem_of(exc: Problem) -> dict[str, object]:
+    out: dict[str, object] = {
+        "type": f"urn:bacaquest:problem:{exc.slug}",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+    }
+    if exc.errors:
+        out["errors"] = exc.errors
+    return out
+
+
+def batch(
+    session: Session,
+    caller: Member,
+    items: list[dict[str, object]],
+    now: datetime,
+    keep_hours: int,
+) -> BatchResult:
+    """The offline queue: each item on its own, under its client id as idempotency key."""
+    results: list[BatchItemResult] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(items):
+        client_id = raw.get("client_id") if isinstance(raw, dict) else None
+        cid = client_id if isinstance(client_id, str) else None
+        try:
+            item = BatchItem.model_validate(raw)
+        except ValidationError as exc:
+            errors = [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            problem = Problem(422, "validation", "This item is not valid.", errors=errors)
+            results.append(
+                BatchItemResult(
+                    client_id=cid, index=index, outcome="error", problem=_problem_of(problem)
+                )
+            )
+            continue
+        data = ReadingLogCreate.model_validate(item.model_dump(exclude={"client_id"}))
+        if item.client_id in seen:
+            problem = Problem(422, "duplicate-client-id", "This client_id appears twice.")
+            results.append(
+                BatchItemResult(
+                    client_id=item.client_id,
+                    index=index,
+                    outcome="error",
+                    problem=_problem_of(problem),
+                )
+            )
+            continue
+        seen.add(item.client_id)
+        fp = idempotency.fingerprint(data.model_dump(mode="json"))
+        try:
+            with session.begin_nested():
+                stored = idempotency.lookup(session, caller.id or 0, item.client_id, fp, now)
+                if stored is not None:
+                    results.append(
+                        BatchItemResult(
+                            client_id=item.client_id,
+                            index=index,
+                            outcome="duplicate",
+                            result=LogResult.model_validate(stored.body),
+                        )
+                    )
+                    continue
+                result = log_reading(session, caller, data, now)
+                idempotency.store(
+                    session,
+                    caller.id or 0,
+                    item.client_id,
+                    fp,
+                    201,
+                    result.model_dump(mode="json"),
+                    now,
+                    keep_hours,
+                )
+        except Problem as exc:
+            results.append(
+                BatchItemResult(
+                    client_id=item.client_id, index=index, outcome="error", problem=_problem_of(exc)
+                )
+            )
+            continue
+        results.append(
+            BatchItemResult(
+                client_id=item.client_id,
+                index=index,
+                outcome="accepted" if result.log.status == ACCEPTED else "pending_review",
+                result=result,
+            )
+        )
+    return BatchResult(items=results, totals=ledger.totals(session, caller.id or 0))
+
+
+def list_logs(
+    session: Session,
+    member: Member,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+) -> tuple[list[ReadingLogPublic], str | None]:
+    after = decode_cursor(cursor, {"id": int})
+    stmt = (
+        select(ReadingLog, Book)
+        .join(Book, Book.id == ReadingLog.book_id)
+        .where(ReadingLog.member_id == member.id, ReadingLog.deleted_at.is_(None))
+        .order_by(ReadingLog.id.desc())
+        .limit(limit + 1)
+    )
+    if status:
+        stmt = stmt.where(ReadingLog.status == status)
+    if after:
+        stmt = stmt.where(ReadingLog.id < after["id"])
+    rows = list(session.execute(stmt).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    out = [log_public(log, book) for log, book in rows]
+    return out, encode_cursor({"id": rows[-1][0].id or 0}) if more and rows else None
+
+
+def own_log(session: Session, caller: Member, log_id: int) -> ReadingLog:
+    """A log of the caller or of the caller's child; 404 for everyone else's."""
+    log = session.get(ReadingLog, log_id)
+    if log is None or log.deleted_at is not None:
+        raise not_found("Reading log")
+    if log.member_id == caller.id:
+        return log
+    owner = session.get(Member, log.member_id)
+    if caller.is_child or owner is None or owner.guardian_id != caller.id:
+        raise not_found("Reading log")
+    return log
+
+
+def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> None:
+    """Withdraw a log: its points are reversed by compensating rows, never erased."""
+    log = own_log(session, caller, log_id)
+    owner = session.get(Member, log.member_id)
+    assert owner is not None
+    ctx = context_for(session, owner, now)
+    lock_member(session, owner.id or 0)
+    was_counted = log.status == ACCEPTED
+    log.deleted_at = now
+    if log.status == "pending_review":
+        ledger.add_points(session, owner.id or 0, pending=-log.pending_points)
+        log.pending_points = 0
+    session.add(log)
+    session.flush()
+    if was_counted:
+        resettle(session, owner, ctx.rules, now)
+        badges.revoke_unmet(session, owner, ctx.today, now)
