@@ -4,6 +4,7 @@ from app.models.auth import AuthSession, RefreshToken
 from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
+from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.library import Library
 from app.models.member import Member
 from app.models.reading import (
@@ -20,6 +21,8 @@ __all__ = [
     "Badge",
     "BadgeAward",
     "Book",
+    "Challenge",
+    "ChallengeParticipant",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",

@@ -61,6 +61,7 @@ class Member(SQLModel, table=True):
     logs_total: int = 0
     books_finished: int = 0
     genres_total: int = 0
+    challenges_completed: int = 0
 
     @property
     def is_child(self) -> bool:

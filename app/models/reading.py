@@ -47,6 +47,10 @@ class ReadingLog(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     multiplier: int = 1
+    # The challenges this log counted towards (joined, window holding read_on).
+    challenge_ids: list[int] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     points: int = 0  # points awarded (net of reversals)
     pending_points: int = 0  # what it would earn, while it waits for staff
     logged_at: dt.datetime = SQLField(sa_type=UtcDateTime, nullable=False)
