@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.clock import local_date
+from app.core.hashtags import hashtag_key
 from app.core.security import hash_password
+from app.models.challenge import Challenge
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
+from app.services.badges import ensure_demo_badges
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,69 @@ def _ensure_child(
     return child
 
 
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def _month_window(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return start, nxt - timedelta(days=1)
+
+
+def _ensure_challenges(session: Session, lib: Library, creator: Member, now: datetime) -> None:
+    today = local_date(now, lib.timezone)
+    nxt = today.replace(day=28) + timedelta(days=4)
+    plans = [
+        (today.year, today.month, "pages", 1000, 100, "Tantangan Baca"),
+        (nxt.year, nxt.month, "books", 4, 150, "Satu Buku Seminggu"),
+    ]
+    for year, month, goal, target, bonus, title in plans:
+        name = BULAN[month - 1]
+        tag = f"#TantanganBaca{name}{year}"
+        exists = session.execute(
+            select(Challenge.id).where(
+                Challenge.library_id == lib.id, Challenge.hashtag_key == hashtag_key(tag)
+            )
+        ).first()
+        if exists:
+            continue
+        start, end = _month_window(year, month)
+        session.add(
+            Challenge(
+                library_id=lib.id or 0,
+                title=f"{title} {name} {year}",
+                description=(
+                    f"Ayo membaca bersama {lib.name}! Catat bacaanmu setiap hari dengan "
+                    f"tagar {tag} dan raih poin bonus."
+                ),
+                hashtag=tag,
+                hashtag_key=hashtag_key(tag),
+                starts_on=start,
+                ends_on=end,
+                goal=goal,
+                target=target,
+                age_groups=["adults", "kids", "teens"],
+                bonus_points=bonus,
+                created_by=creator.id or 0,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
 def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
     """Create whatever of the demo set is missing; returns counts of what exists."""
     pw = hash_password(password)
@@ -171,7 +237,8 @@ def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
             )
             session.add(lib)
             session.flush()
-        _ensure_account(
+        ensure_demo_badges(session, lib, now)
+        staff = _ensure_account(
             session,
             email=f"staff.{d.slug}@bacaquest.demo",
             password_hash=pw,
@@ -182,6 +249,7 @@ def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
             nickname=None,
             now=now,
         )
+        _ensure_challenges(session, lib, staff, now)
         parent = _ensure_account(
             session,
             email=f"parent.{d.slug}@bacaquest.demo",

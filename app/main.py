@@ -14,7 +14,17 @@ from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.problems import install_problem_handlers
-from app.routers import auth, badges, books, libraries, me, moderation, ops, reading
+from app.routers import (
+    auth,
+    badges,
+    books,
+    challenges,
+    libraries,
+    me,
+    moderation,
+    ops,
+    reading,
+)
 
 API_DESCRIPTION = """
 BacaQuest turns reading into points, badges, challenges and leaderboards for
@@ -57,6 +67,6 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.clock = clock or Clock()
     install_problem_handlers(app)
-    for module in (ops, auth, libraries, me, books, reading, moderation, badges):
+    for module in (ops, auth, libraries, me, books, reading, moderation, badges, challenges):
         app.include_router(module.router)
     return app

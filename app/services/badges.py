@@ -106,7 +106,7 @@ def _periods(badges: list[Badge]) -> set[str]:
 def extra_counts(session: Session, member: Member) -> dict[str, int]:
     """Figures kept by other areas (challenges completed, shares)."""
     return {
-        "challenges_completed": getattr(member, "challenges_completed", 0),
+        "challenges_completed": member.challenges_completed,
         "shares": getattr(member, "shares_total", 0),
     }
 

@@ -15,7 +15,7 @@ from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
-from app.services import badges, ledger, stats
+from app.services import badges, challenges, ledger, stats
 from app.services.reading import context_for, count, first_finish_of, log_public
 
 
@@ -104,12 +104,14 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
     rows = count(session, ctx, log, book, log_in, outcome, now)
     session.add(log)
     session.flush()
+    progress, bonus_rows = challenges.settle_progress(session, owner, log.read_on, now)
     earned, badge_rows = badges.award_earned(session, owner, log.read_on, now, log_id=log.id)
     return LogResult(
         log=log_public(log, book),
-        awards=[ledger.award_row(r) for r in rows + badge_rows],
+        awards=[ledger.award_row(r) for r in rows + bonus_rows + badge_rows],
         badges_earned=[badges.brief(b) for b in earned],
         totals=ledger.totals(session, owner.id or 0),
+        challenges=progress,
     )
 
 

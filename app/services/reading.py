@@ -21,6 +21,7 @@ from app.models.reading import (
     BatchItem,
     BatchItemResult,
     BatchResult,
+    ChallengeProgressBrief,
     LedgerEntry,
     LogResult,
     MemberBook,
@@ -31,7 +32,7 @@ from app.models.reading import (
     ReadingLogPublic,
 )
 from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
-from app.services import badges, books, idempotency, ledger, stats
+from app.services import badges, books, challenges, idempotency, ledger, stats
 from app.services.members import child_of
 from app.services.rescore import resettle
 
@@ -187,11 +188,14 @@ def log_reading(
     lock_member(session, member.id or 0)
     book = _book_for(session, data, now)
     pages, minutes = data.pages or 0, data.minutes or 0
+    in_challenges = challenges.joined_for_log(
+        session, member, read_on, list(data.hashtags), ctx.today, now
+    )
     log_in = LogInput(
         pages=pages,
         minutes=minutes,
         first_finish=data.finished and first_finish_of(session, member.id or 0, book.id or 0),
-        multiplier=1,
+        multiplier=ctx.rules.challenge_multiplier if in_challenges else 1,
     )
     day: DayState = stats.day_state(session, member.id or 0, read_on)
     outcome = score_log(log_in, day, ctx.rules)
@@ -210,6 +214,7 @@ def log_reading(
         status=outcome.status,
         review_reasons=list(outcome.reasons),
         multiplier=log_in.multiplier,
+        challenge_ids=[c.id or 0 for c in in_challenges],
         pending_points=0 if outcome.status == ACCEPTED else outcome.points,
         logged_at=now,
     )
@@ -217,18 +222,24 @@ def log_reading(
     session.flush()
     rows: list[LedgerEntry] = []
     earned: list[Badge] = []
+    progress: list[ChallengeProgressBrief] = []
     if outcome.status == ACCEPTED:
         rows = count(session, ctx, log, book, log_in, outcome, now)
+        progress, bonus_rows = challenges.settle_progress(
+            session, member, read_on, now, in_challenges
+        )
         earned, badge_rows = badges.award_earned(session, member, read_on, now, log_id=log.id)
-        rows += badge_rows
+        rows += bonus_rows + badge_rows
     else:
         ledger.add_points(session, member.id or 0, pending=outcome.points)
+        progress, _ = challenges.settle_progress(session, member, read_on, now, in_challenges)
     session.flush()
     return LogResult(
         log=log_public(log, book),
         awards=[ledger.award_row(r) for r in rows],
         badges_earned=[badges.brief(b) for b in earned],
         totals=ledger.totals(session, member.id or 0),
+        challenges=progress,
     )
 
 
@@ -402,4 +413,5 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
     session.flush()
     if was_counted:
         resettle(session, owner, ctx.rules, now)
+        challenges.settle_progress(session, owner, log.read_on, now)
         badges.revoke_unmet(session, owner, ctx.today, now)

@@ -1,0 +1,174 @@
+"""The public landing page of a share (GET /s/{code}) and its 404/410 pages, from Jinja2."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from app.share.cards import CARD_SIZES, ink_for, mix
+from app.share.texts import APP_NAME, Language, ShareContext, landing_texts
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+DEFAULT_PRIMARY = "#1E5AA8"
+DEFAULT_ACCENT = "#F2A900"
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "id": {
+        "locale": "id_ID",
+        "invite_title": "Mau ikut membaca?",
+        "invite": (
+            "Unduh aplikasi {app}, gabung dengan {library}, dan kumpulkan poin serta "
+            "lencana dari setiap buku yang kamu baca."
+        ),
+        "join_challenge": "Ikut tantangannya",
+        "join": "Gabung sekarang",
+        "download": "Unduh aplikasi {app}",
+        "image_alt": "Kartu pencapaian: {title}",
+        "gone_title": "Tautan ini sudah dihapus",
+        "gone_body": (
+            "Pemiliknya sudah menghapus tautan ini. Tapi petualangan membaca tetap "
+            "terbuka untuk semua — yuk, mulai membaca bersama perpustakaan kotamu!"
+        ),
+        "not_found_title": "Halaman tidak ditemukan",
+        "not_found_body": (
+            "Tautan ini tidak kami kenal. Mungkin ada salah ketik? Yuk, mulai membaca "
+            "bersama perpustakaan kotamu di {app}."
+        ),
+        "home": "Ke {app}",
+    },
+    "en": {
+        "locale": "en_US",
+        "invite_title": "Want to join in?",
+        "invite": (
+            "Download the {app} app, join {library}, and earn points and badges for "
+            "every book you read."
+        ),
+        "join_challenge": "Join the challenge",
+        "join": "Join now",
+        "download": "Get the {app} app",
+        "image_alt": "Achievement card: {title}",
+        "gone_title": "This share was removed",
+        "gone_body": (
+            "Its owner removed this link. Reading adventures are still open to "
+            "everyone, so start reading with your city library!"
+        ),
+        "not_found_title": "Page not found",
+        "not_found_body": (
+            "We don't know this link. Maybe a typo? Start reading with your city library on {app}."
+        ),
+        "home": "Go to {app}",
+    },
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The share pages' Jinja2 environment: autoescaping everywhere, undefined is an error."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _absolute(url: str, what: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{what} must be an absolute http(s) URL, got {url!r}")
+    return url
+
+
+def _theme(primary: str, accent: str) -> dict[str, str]:
+    return {
+        "primary_color": primary,
+        "accent_color": accent,
+        "ink_color": ink_for(primary),
+        "accent_ink_color": ink_for(accent),
+        "soft_color": mix(primary, "#FFFFFF", 0.9),
+    }
+
+
+def render_landing(
+    ctx: ShareContext,
+    *,
+    url: str,
+    image_url: str,
+    join_url: str,
+    app_url: str | None = None,
+) -> str:
+    """The landing page HTML for one share.
+
+    ``url`` is the page's own absolute URL (og:url, canonical), ``image_url`` the
+    absolute URL of the "og" card (1200x630), ``join_url`` where "join the
+    challenge" leads, ``app_url`` an optional app download link.
+    """
+    _absolute(url, "url")
+    _absolute(image_url, "image_url")
+    _absolute(join_url, "join_url")
+    if app_url is not None:
+        _absolute(app_url, "app_url")
+    title, description = landing_texts(ctx)
+    strings = _STRINGS[ctx.language]
+    width, height = CARD_SIZES["og"]
+    return (
+        environment()
+        .get_template("share_landing.html")
+        .render(
+            lang=ctx.language,
+            locale=strings["locale"],
+            app_name=APP_NAME,
+            title=title,
+            description=description,
+            url=url,
+            image_url=image_url,
+            image_width=width,
+            image_height=height,
+            image_alt=strings["image_alt"].format(title=title),
+            join_url=join_url,
+            app_url=app_url,
+            invite_title=strings["invite_title"],
+            invite=strings["invite"].format(app=APP_NAME, library=ctx.library_name),
+            join_label=strings["join_challenge" if ctx.challenge_title else "join"],
+            download_label=strings["download"].format(app=APP_NAME),
+            library_name=ctx.library_name,
+            **_theme(ctx.primary_color, ctx.accent_color),
+        )
+    )
+
+
+def render_gone(*, language: Language = "id", home_url: str | None = None) -> str:
+    """The 410 page of a share its owner removed; says nothing about what it was."""
+    return _render_notice("share_gone.html", language, home_url, "gone")
+
+
+def render_not_found(*, language: Language = "id", home_url: str | None = None) -> str:
+    """The 404 page of an unknown share code."""
+    return _render_notice("share_not_found.html", language, home_url, "not_found")
+
+
+def _render_notice(template: str, language: Language, home_url: str | None, key: str) -> str:
+    if language not in _STRINGS:
+        raise ValueError("language must be 'id' or 'en'")
+    if home_url is not None:
+        _absolute(home_url, "home_url")
+    strings = _STRINGS[language]
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            lang=language,
+            app_name=APP_NAME,
+            title=strings[f"{key}_title"],
+            body=strings[f"{key}_body"].format(app=APP_NAME),
+            home_url=home_url,
+            home_label=strings["home"].format(app=APP_NAME),
+            **_theme(DEFAULT_PRIMARY, DEFAULT_ACCENT),
+        )
+    )

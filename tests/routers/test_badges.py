@@ -1,0 +1,123 @@
+"""Badges: catalogue, reachability, awarding once, locked progress, revoking on delete."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.db import transaction
+from app.models.badge import Badge, BadgeAward
+from app.services.badges import ensure_demo_badges
+
+
+@pytest.fixture
+def palu(factory):
+    lib = factory.library("palu")
+    with transaction(factory.engine) as s:
+        ensure_demo_badges(s, s.merge(lib), factory.clock.now())
+    return lib
+
+
+def finish(client, h, title):
+    return client.post(
+        "/v1/reading-logs",
+        json={"book": {"title": title, "genre": "novel"}, "pages": 10, "finished": True},
+        headers=h,
+    ).json()
+
+
+def test_first_finished_book_earns_buku_pertama_once(client, factory, palu):
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    first = finish(client, h, "Cantik Itu Luka")
+    assert [b["name"] for b in first["badges_earned"]] == ["Buku Pertama"]
+    assert any(a["rule_code"] == "bonus.badge" and a["amount"] == 10 for a in first["awards"])
+    second = finish(client, h, "Amba")
+    assert second["badges_earned"] == []
+    with factory.session() as s:
+        assert s.execute(select(func.count()).select_from(BadgeAward)).scalar_one() == 1
+
+
+def test_locked_badges_show_progress(client, factory, palu):
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    for i in range(7):
+        finish(client, h, f"Buku {i}")
+    mine = client.get("/v1/me/badges", headers=h).json()
+    locked = {b["badge"]["name"]: b for b in mine["locked"]}
+    assert locked["Kutu Buku"]["progress"][0]["label"] == "7 dari 10 buku"
+    assert [b["badge"]["name"] for b in mine["earned"]] == ["Buku Pertama"]
+    assert mine["earned"][0]["earned_at"] is not None
+
+
+def test_deleting_the_only_finished_book_revokes_the_badge_and_bonus(client, factory, palu):
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    log = finish(client, h, "Saman")
+    assert log["totals"]["total"] == 10 + 20 + 10
+    client.delete(f"/v1/reading-logs/{log['log']['id']}", headers=h)
+    assert client.get("/v1/me/points", headers=h).json()["total"] == 0
+    mine = client.get("/v1/me/badges", headers=h).json()
+    assert mine["earned"] == []
+
+
+def test_staff_create_badges_and_unreachable_ones_are_refused(client, factory, palu):
+    staff = factory.staff(palu)
+    h = factory.headers(staff)
+    ok = client.post(
+        "/v1/badges",
+        json={
+            "name": "Maraton",
+            "icon": "trophy",
+            "bonus_points": 25,
+            "criteria": [{"metric": "pages", "target": 400, "period": "day"}],
+        },
+        headers=h,
+    )
+    assert ok.status_code == 201, ok.text
+    bad = client.post(
+        "/v1/badges",
+        json={
+            "name": "Mustahil",
+            "criteria": [{"metric": "pages", "target": 600, "period": "day"}],
+        },
+        headers=h,
+    )
+    assert bad.status_code == 422
+    assert "500" in bad.json()["detail"]
+    with factory.session() as s:
+        names = s.execute(select(Badge.name).where(Badge.library_id == palu.id)).scalars().all()
+    assert "Mustahil" not in names and "Maraton" in names
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "X", "criteria": []},
+        {"name": "X", "criteria": [{"metric": "pages", "target": 0}]},
+        {"name": "X", "criteria": [{"metric": "likes", "target": 3}]},
+        {"name": "X", "criteria": [{"metric": "pages", "target": 3, "period": "year"}]},
+        {"name": "X", "color": "red", "criteria": [{"metric": "pages", "target": 3}]},
+        {"name": "", "criteria": [{"metric": "pages", "target": 3}]},
+    ],
+)
+def test_bad_badges_are_422(client, factory, palu, body):
+    r = client.post("/v1/badges", json=body, headers=factory.headers(factory.staff(palu)))
+    assert r.status_code == 422
+
+
+def test_members_cannot_create_badges(client, factory, palu):
+    r = client.post(
+        "/v1/badges",
+        json={"name": "Curang", "criteria": [{"metric": "pages", "target": 1}]},
+        headers=factory.headers(factory.member(palu)),
+    )
+    assert r.status_code == 403
+
+
+def test_catalogue_is_per_library(client, factory, palu):
+    reader = factory.member(palu)
+    names = [b["name"] for b in client.get("/v1/badges", headers=factory.headers(reader)).json()]
+    assert names == ["Buku Pertama", "Kutu Buku", "Pembaca Setia", "Penjelajah Genre"]
+    other = factory.member(factory.library("semarang"))
+    assert client.get("/v1/badges", headers=factory.headers(other)).json() == []
