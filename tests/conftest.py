@@ -28,28 +28,42 @@ START = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate once per session: a SQLite file to copy, or the PostgreSQL schema."""
     if USE_PG:
-        url = _pg_worker_url()
+        schema = _pg_schema()
+        url = _pg_schema_url(schema, create=True)
         upgrade(url)
-        return url
+        yield url
+        _pg_drop(schema)
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
-def _pg_worker_url() -> str:
-    # Parallel workers each get their own schema so tests never share state.
+def _pg_schema() -> str:
+    # Every worker of every run gets its own schema, so tests never share state.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    schema = f"t_{worker}"
+    return f"t_{worker}_{os.getpid()}"
+
+
+def _pg_schema_url(schema: str, *, create: bool) -> str:
+    if create:
+        admin = make_engine(PG_URL, pool_size=1)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def _pg_drop(schema: str) -> None:
     admin = make_engine(PG_URL, pool_size=1)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, literal_column, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -83,7 +83,11 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
 
 def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT that does nothing on a unique conflict; True when a row went in."""
+    """INSERT that does nothing on a unique conflict; True when a row went in.
+
+    RETURNING tells, on both engines: psycopg reports no rowcount for
+    ON CONFLICT DO NOTHING.
+    """
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -92,8 +96,7 @@ def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> bool:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return session.execute(stmt.returning(literal_column("1"))).first() is not None
 
 
 def lock_member(session: Session, member_id: int) -> None:

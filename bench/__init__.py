@@ -1,0 +1,1 @@
+"""Load benchmarks: the API against a bare yardstick of the same stack (`python -m bench.run`)."""
