@@ -136,6 +136,22 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from app.leaderboards.feed import process_index
+    from app.leaderboards.rebuild import rebuild
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    try:
+        for line in rebuild(
+            engine, process_index(), Clock().now(), slug=args.library, from_ledger=args.from_ledger
+        ):
+            print(line)
+    except LookupError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _cmd_purge(_: argparse.Namespace) -> int:
     from app.services.idempotency import purge_expired
 
@@ -183,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge-idempotency", help="forget Idempotency-Keys past their expiry"
     ).set_defaults(fn=_cmd_purge)
+    p = sub.add_parser("leaderboard", help="rebuild the leaderboards (Redis, or from the ledger)")
+    p.add_argument("action", choices=["rebuild"])
+    p.add_argument("--library", help="library slug (default: every library)")
+    p.add_argument("--from-ledger", action="store_true", help="recount the database first")
+    p.set_defaults(fn=_cmd_leaderboard)
     p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     p.add_argument("--check", action="store_true")
     p.set_defaults(fn=_cmd_openapi)

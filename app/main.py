@@ -19,11 +19,14 @@ from app.routers import (
     badges,
     books,
     challenges,
+    leaderboards,
     libraries,
     me,
     moderation,
     ops,
+    pages,
     reading,
+    share,
 )
 
 API_DESCRIPTION = """
@@ -67,6 +70,19 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.clock = clock or Clock()
     install_problem_handlers(app)
-    for module in (ops, auth, libraries, me, books, reading, moderation, badges, challenges):
+    for module in (
+        ops,
+        auth,
+        libraries,
+        me,
+        books,
+        reading,
+        moderation,
+        badges,
+        challenges,
+        leaderboards,
+        share,
+        pages,
+    ):
         app.include_router(module.router)
     return app

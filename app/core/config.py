@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-in-production-this-is-only-for-development"  # noqa: S105
@@ -38,6 +39,14 @@ class Settings(BaseSettings):
                 "outside development"
             )
         return self
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_base(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            raise ValueError("PUBLIC_BASE_URL must be an absolute http(s) URL")
+        return value.rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

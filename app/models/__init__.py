@@ -5,6 +5,7 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
 from app.models.reading import (
@@ -15,11 +16,13 @@ from app.models.reading import (
     MemberGenre,
     ReadingLog,
 )
+from app.models.share import Share, ShareEvent, ShareImage
 
 __all__ = [
     "AuthSession",
     "Badge",
     "BadgeAward",
+    "BoardScore",
     "Book",
     "Challenge",
     "ChallengeParticipant",
@@ -32,5 +35,8 @@ __all__ = [
     "MemberGenre",
     "ReadingLog",
     "RefreshToken",
+    "Share",
+    "ShareEvent",
+    "ShareImage",
     "metadata",
 ]

@@ -62,6 +62,7 @@ class Member(SQLModel, table=True):
     books_finished: int = 0
     genres_total: int = 0
     challenges_completed: int = 0
+    shares_total: int = 0
 
     @property
     def is_child(self) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
 
 from app.core.db import insert_ignore
@@ -19,7 +22,7 @@ from app.models.badge import (
     MemberBadge,
     MemberBadges,
 )
-from app.models.library import Library
+from app.models.library import Library, ScoringSettings
 from app.models.member import Member
 from app.models.reading import BadgeBrief, LedgerEntry
 from app.scoring import (
@@ -35,7 +38,13 @@ from app.services import ledger, stats
 
 
 def rules_of(lib: Library) -> Rules:
-    return Rules.from_mapping(lib.scoring_settings().model_dump())
+    return _rules(tuple(sorted(lib.scoring.items())))
+
+
+@lru_cache(maxsize=256)
+def _rules(items: tuple[tuple[str, Any], ...]) -> Rules:
+    # Validated once per distinct settings: the reading path asks on every log.
+    return Rules.from_mapping(ScoringSettings(**dict(items)).model_dump())
 
 
 def public(b: Badge) -> BadgePublic:
@@ -103,12 +112,20 @@ def _periods(badges: list[Badge]) -> set[str]:
     return {c.period for b in badges for c in _criteria(b)} | {"all_time"}
 
 
-def extra_counts(session: Session, member: Member) -> dict[str, int]:
-    """Figures kept by other areas (challenges completed, shares)."""
-    return {
-        "challenges_completed": member.challenges_completed,
-        "shares": getattr(member, "shares_total", 0),
-    }
+def _metrics(badges: list[Badge]) -> set[str]:
+    return {c.metric for b in badges for c in _criteria(b)}
+
+
+_NOT_YET_HELD = (
+    select(Badge)
+    .where(
+        Badge.library_id == bindparam("library_id"),
+        Badge.id.not_in(
+            select(BadgeAward.badge_id).where(BadgeAward.member_id == bindparam("member_id"))
+        ),
+    )
+    .order_by(Badge.id)
+)
 
 
 def award_earned(
@@ -118,20 +135,23 @@ def award_earned(
     now: datetime,
     *,
     log_id: int | None = None,
+    counters: Mapping[str, int] | None = None,
 ) -> tuple[list[Badge], list[LedgerEntry]]:
     """Award every badge of the member's library whose criteria now hold; once each."""
-    held = select(BadgeAward.badge_id).where(BadgeAward.member_id == member.id)
     candidates = list(
         session.execute(
-            select(Badge)
-            .where(Badge.library_id == member.library_id, Badge.id.not_in(held))
-            .order_by(Badge.id)
+            _NOT_YET_HELD, {"library_id": member.library_id, "member_id": member.id}
         ).scalars()
     )
     if not candidates:
         return [], []
     by_period = stats.badge_stats(
-        session, member, _periods(candidates), ref_day, **extra_counts(session, member)
+        session,
+        member,
+        _periods(candidates),
+        ref_day,
+        metrics=_metrics(candidates),
+        counters=counters,
     )
     earned: list[Badge] = []
     rows: list[LedgerEntry] = []
@@ -168,9 +188,7 @@ def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime)
     )
     if not held:
         return []
-    by_period = stats.badge_stats(
-        session, member, _periods(held), ref_day, **extra_counts(session, member)
-    )
+    by_period = stats.badge_stats(session, member, _periods(held), ref_day)
     revoked = []
     for badge in held:
         if all_met(progress(_criteria(badge), by_period)):
@@ -205,9 +223,7 @@ def member_badges(session: Session, member: Member, today: date, language: str) 
             select(BadgeAward).where(BadgeAward.member_id == member.id)
         ).scalars()
     }
-    by_period = stats.badge_stats(
-        session, member, _periods(badges), today, **extra_counts(session, member)
-    )
+    by_period = stats.badge_stats(session, member, _periods(badges), today)
     earned: list[MemberBadge] = []
     locked: list[MemberBadge] = []
     for badge in badges:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, select, update
 from sqlmodel import Session
 
 from app.core.clock import local_date
@@ -431,18 +431,18 @@ def participants(
 # --- what a reading log does to challenges -------------------------------------------
 
 
+_OPEN_WINDOWS = select(Challenge).where(
+    Challenge.library_id == bindparam("library_id"),
+    Challenge.deleted_at.is_(None),
+    Challenge.published.is_(True),
+    Challenge.starts_on <= bindparam("read_on"),
+    Challenge.ends_on >= bindparam("read_on"),
+)
+
+
 def _windows_holding(session: Session, library_id: int, read_on: date) -> list[Challenge]:
-    return list(
-        session.execute(
-            select(Challenge).where(
-                Challenge.library_id == library_id,
-                Challenge.deleted_at.is_(None),
-                Challenge.published.is_(True),
-                Challenge.starts_on <= read_on,
-                Challenge.ends_on >= read_on,
-            )
-        ).scalars()
-    )
+    rows = session.execute(_OPEN_WINDOWS, {"library_id": library_id, "read_on": read_on})
+    return list(rows.scalars())
 
 
 def joined_for_log(

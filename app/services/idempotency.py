@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -46,15 +46,16 @@ def in_flight() -> Problem:
     )
 
 
+_FIND = select(IdempotencyKey).where(
+    IdempotencyKey.member_id == bindparam("member_id"), IdempotencyKey.key == bindparam("key")
+)
+
+
 def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -> Stored | None:
     """The stored response for this key, or None when the work should be done now."""
     if not try_advisory_lock(session, f"idempotency:{member_id}", key):
         raise in_flight()
-    row = session.execute(
-        select(IdempotencyKey).where(
-            IdempotencyKey.member_id == member_id, IdempotencyKey.key == key
-        )
-    ).scalar_one_or_none()
+    row = session.execute(_FIND, {"member_id": member_id, "key": key}).scalar_one_or_none()
     if row is not None and row.expires_at <= now:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         row = None
@@ -81,23 +82,27 @@ def store(
     now: datetime,
     hours: int,
 ) -> None:
-    row = IdempotencyKey(
-        member_id=member_id,
-        key=key,
-        fingerprint=fp,
-        state="done",
-        response_status=status,
-        response_body=body,
-        created_at=now,
-        expires_at=now + timedelta(hours=hours),
-    )
     try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
+        session.execute(
+            _INSERT,
+            {
+                "member_id": member_id,
+                "key": key,
+                "fingerprint": fp,
+                "state": "done",
+                "response_status": status,
+                "response_body": body,
+                "created_at": now,
+                "expires_at": now + timedelta(hours=hours),
+            },
+        )
     except IntegrityError:
-        # Another transaction stored this key first: ours must not also count.
+        # Another transaction stored this key first: ours must not count too. The
+        # request fails as a whole, so no savepoint is needed around the insert.
         raise in_flight() from None
+
+
+_INSERT = insert(IdempotencyKey.__table__)
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from app import leaderboards
 from app.core.pagination import decode_cursor, encode_cursor
 from app.models.member import Member
 from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
@@ -31,29 +32,46 @@ def append(
     *,
     day: date,
     now: datetime,
+    challenge_ids: Sequence[int] = (),
+    move_total: bool = True,
 ) -> list[LedgerEntry]:
-    """Write rows and move the member's total by their sum in one atomic update."""
-    entries = [
-        LedgerEntry(
-            member_id=member.id or 0,
-            library_id=member.library_id or 0,
-            amount=r.amount,
-            rule_code=r.rule_code,
-            log_id=r.log_id,
-            badge_id=r.badge_id,
-            challenge_id=r.challenge_id,
-            created_at=now,
-            day=day,
-        )
+    """Write rows and move the member's total by their sum in one atomic update.
+
+    The same transaction moves the leaderboard counters (`challenge_ids`: the
+    challenges these rows count for). `move_total=False` leaves the total to a caller
+    that moves it in an UPDATE of its own (the reading path updates every counter at once).
+    """
+    values = [
+        {
+            "member_id": member.id or 0,
+            "library_id": member.library_id or 0,
+            "amount": r.amount,
+            "rule_code": r.rule_code,
+            "log_id": r.log_id,
+            "badge_id": r.badge_id,
+            "challenge_id": r.challenge_id,
+            "reverses_id": None,
+            "created_at": now,
+            "day": day,
+        }
         for r in rows
         if r.amount != 0
     ]
-    if not entries:
+    if not values:
         return []
-    session.add_all(entries)
-    session.flush()
-    add_points(session, member.id or 0, total=sum(e.amount for e in entries))
+    # Core INSERT ... RETURNING: no unit-of-work bookkeeping on the hot path.
+    ids = session.execute(_INSERT_ROWS, values).scalars().all()
+    entries = [LedgerEntry(id=i, **v) for i, v in zip(ids, values, strict=True)]
+    if move_total:
+        add_points(session, member.id or 0, total=sum(e.amount for e in entries))
+    leaderboards.record(session, member, entries, day=day, challenge_ids=challenge_ids)
     return entries
+
+
+_INSERT_ROWS = insert(LedgerEntry.__table__).returning(
+    LedgerEntry.__table__.c.id,
+    sort_by_parameter_order=True,
+)
 
 
 def add_points(session: Session, member_id: int, *, total: int = 0, pending: int = 0) -> None:

@@ -14,8 +14,19 @@ from app.models.library import Library, LibraryCreate, LibraryUpdate, ScoringSet
 from app.models.member import Member
 
 
+def find_by_slug(session: Session, slug: str) -> Library | None:
+    return session.execute(select(Library).where(Library.slug == slug)).scalar_one_or_none()
+
+
 def get_by_slug(session: Session, slug: str) -> Library:
-    lib = session.execute(select(Library).where(Library.slug == slug)).scalar_one_or_none()
+    lib = find_by_slug(session, slug)
+    if lib is None:
+        raise not_found("Library")
+    return lib
+
+
+def get_by_id(session: Session, library_id: int) -> Library:
+    lib = session.get(Library, library_id)
     if lib is None:
         raise not_found("Library")
     return lib

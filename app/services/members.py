@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import leaderboards
 from app.core.clock import local_date
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
 from app.models.library import Library
@@ -123,6 +124,7 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
         ):
             raise conflict("That nickname is already taken in this library.", "already-taken")
         member.nickname_key = nickname_key(nick)
+    leaderboards.member_updating(session, member, changes)
     for key, value in changes.items():
         setattr(member, key, value)
     session.add(member)

@@ -101,7 +101,7 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
     log.pending_points = 0
     log.reviewed_at = now
     log.reviewed_by = staff.id
-    rows = count(session, ctx, log, book, log_in, outcome, now)
+    rows, _ = count(session, ctx, log, book, log_in, outcome, now)
     session.add(log)
     session.flush()
     progress, bonus_rows = challenges.settle_progress(session, owner, log.read_on, now)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from app.core.clock import local_date
-from app.core.db import insert_ignore, lock_member
+from app.core.db import lock_member
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.problems import Problem, forbidden, not_found, unprocessable
 from app.models.badge import Badge
@@ -25,11 +25,10 @@ from app.models.reading import (
     LedgerEntry,
     LogResult,
     MemberBook,
-    MemberDay,
-    MemberGenre,
     ReadingLog,
     ReadingLogCreate,
     ReadingLogPublic,
+    Totals,
 )
 from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
 from app.services import badges, books, challenges, idempotency, ledger, stats
@@ -95,6 +94,46 @@ def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
     )
 
 
+# The reading path runs these on every log: plain SQL, compiled once, on both engines
+# (SQLite >= 3.35 and PostgreSQL both have ON CONFLICT and RETURNING).
+_DAY_UPSERT = text(
+    """
+    INSERT INTO member_day
+        (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
+    VALUES (:member_id, :day, :pages, :minutes, :loose, :points, 1, :books)
+    ON CONFLICT (member_id, day) DO UPDATE SET
+        pages = member_day.pages + excluded.pages,
+        minutes = member_day.minutes + excluded.minutes,
+        loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
+        points = member_day.points + excluded.points,
+        logs = member_day.logs + 1,
+        books_finished = member_day.books_finished + excluded.books_finished
+    """
+)
+_FINISHED_BOOK = text(
+    "INSERT INTO member_book (member_id, book_id, finished_on) "
+    "VALUES (:member_id, :book_id, :day) ON CONFLICT DO NOTHING"
+)
+_NEW_GENRE = text(
+    "INSERT INTO member_genre (member_id, genre, first_on) "
+    "VALUES (:member_id, :genre, :day) ON CONFLICT DO NOTHING RETURNING 1"
+)
+_COUNTERS = text(
+    """
+    UPDATE member SET
+        points_total = points_total + :points,
+        pages_total = pages_total + :pages,
+        minutes_total = minutes_total + :minutes,
+        logs_total = logs_total + 1,
+        books_finished = books_finished + :books,
+        genres_total = genres_total + :genres
+    WHERE id = :member_id
+    RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
+        books_finished, genres_total, challenges_completed, shares_total
+    """
+)
+
+
 def count(
     session: Session,
     ctx: Context,
@@ -103,8 +142,11 @@ def count(
     log_in: LogInput,
     outcome: Outcome,
     now: datetime,
-) -> list[LedgerEntry]:
-    """Make an accepted (or approved) log count: ledger, day, books, genres, counters."""
+) -> tuple[list[LedgerEntry], dict[str, int]]:
+    """Make an accepted (or approved) log count: ledger, day, books, genres, counters.
+
+    Returns the ledger rows and the member's counters after them.
+    """
     member = ctx.member
     rows = ledger.append(
         session,
@@ -112,59 +154,38 @@ def count(
         [ledger.Row(a.rule_code, a.amount, log_id=log.id) for a in outcome.awards],
         day=log.read_on,
         now=now,
+        challenge_ids=list(log.challenge_ids),
+        move_total=False,
     )
-    log.points = outcome.points
-    log.counted_at = now
-    loose = log.minutes if log.pages == 0 else 0
-    if not insert_ignore(
-        session,
-        MemberDay.__table__,
+    ids = {"member_id": member.id, "day": log.read_on}
+    session.execute(
+        _DAY_UPSERT,
         {
-            "member_id": member.id,
-            "day": log.read_on,
+            **ids,
             "pages": log.pages,
             "minutes": log.minutes,
-            "loose_minutes": loose,
+            "loose": log.minutes if log.pages == 0 else 0,
             "points": outcome.points,
-            "logs": 1,
-            "books_finished": int(log_in.first_finish),
+            "books": int(log_in.first_finish),
         },
-    ):
-        session.execute(
-            update(MemberDay)
-            .where(MemberDay.member_id == member.id, MemberDay.day == log.read_on)
-            .values(
-                pages=MemberDay.pages + log.pages,
-                minutes=MemberDay.minutes + log.minutes,
-                loose_minutes=MemberDay.loose_minutes + loose,
-                points=MemberDay.points + outcome.points,
-                logs=MemberDay.logs + 1,
-                books_finished=MemberDay.books_finished + int(log_in.first_finish),
-            )
-        )
+    )
     if log_in.first_finish:
-        insert_ignore(
-            session,
-            MemberBook.__table__,
-            {"member_id": member.id, "book_id": book.id, "finished_on": log.read_on},
-        )
-    new_genre = bool(book.genre) and insert_ignore(
-        session,
-        MemberGenre.__table__,
-        {"member_id": member.id, "genre": book.genre, "first_on": log.read_on},
+        session.execute(_FINISHED_BOOK, {**ids, "book_id": book.id})
+    new_genre = bool(book.genre) and (
+        session.execute(_NEW_GENRE, {**ids, "genre": book.genre}).first() is not None
     )
-    session.execute(
-        update(Member)
-        .where(Member.id == member.id)
-        .values(
-            pages_total=Member.pages_total + log.pages,
-            minutes_total=Member.minutes_total + log.minutes,
-            logs_total=Member.logs_total + 1,
-            books_finished=Member.books_finished + int(log_in.first_finish),
-            genres_total=Member.genres_total + int(new_genre),
-        )
-    )
-    return rows
+    counters = session.execute(
+        _COUNTERS,
+        {
+            "member_id": member.id,
+            "points": sum(r.amount for r in rows),
+            "pages": log.pages,
+            "minutes": log.minutes,
+            "books": int(log_in.first_finish),
+            "genres": int(new_genre),
+        },
+    ).one()
+    return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
 def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> Book:
@@ -215,8 +236,10 @@ def log_reading(
         review_reasons=list(outcome.reasons),
         multiplier=log_in.multiplier,
         challenge_ids=[c.id or 0 for c in in_challenges],
+        points=outcome.points if outcome.status == ACCEPTED else 0,
         pending_points=0 if outcome.status == ACCEPTED else outcome.points,
         logged_at=now,
+        counted_at=now if outcome.status == ACCEPTED else None,
     )
     session.add(log)
     session.flush()
@@ -224,21 +247,31 @@ def log_reading(
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
     if outcome.status == ACCEPTED:
-        rows = count(session, ctx, log, book, log_in, outcome, now)
+        rows, fresh = count(session, ctx, log, book, log_in, outcome, now)
         progress, bonus_rows = challenges.settle_progress(
             session, member, read_on, now, in_challenges
         )
-        earned, badge_rows = badges.award_earned(session, member, read_on, now, log_id=log.id)
+        # A completion moved challenges_completed: then the badges read them afresh.
+        counters = None if bonus_rows else fresh
+        earned, badge_rows = badges.award_earned(
+            session, member, read_on, now, log_id=log.id, counters=counters
+        )
         rows += bonus_rows + badge_rows
+        extra = sum(r.amount for r in bonus_rows + badge_rows)
+        if counters is None or extra:
+            totals = ledger.totals(session, member.id or 0)
+        else:
+            totals = Totals(total=fresh["points_total"], pending=fresh["points_pending"])
     else:
         ledger.add_points(session, member.id or 0, pending=outcome.points)
         progress, _ = challenges.settle_progress(session, member, read_on, now, in_challenges)
+        totals = ledger.totals(session, member.id or 0)
     session.flush()
     return LogResult(
         log=log_public(log, book),
         awards=[ledger.award_row(r) for r in rows],
         badges_earned=[badges.brief(b) for b in earned],
-        totals=ledger.totals(session, member.id or 0),
+        totals=totals,
         challenges=progress,
     )
 

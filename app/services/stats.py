@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from app.models.book import Book
@@ -39,19 +40,24 @@ def counted_days(session: Session, member_id: int) -> list[date]:
     )
 
 
+_md = MemberDay.__table__.c
+# Built once: the reading path runs it on every log.
+_RECENT_DAYS = (
+    select(_md.day, _md.pages, _md.minutes, _md.loose_minutes, _md.points, _md.logs)
+    .where(
+        _md.member_id == bindparam("member_id"),
+        _md.day <= bindparam("read_on"),
+        _md.logs > 0,
+    )
+    .order_by(_md.day.desc())
+    .limit(400)
+)
+
+
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:
     """The member's counted reading on `read_on` and the streak leading up to it."""
-    rows = session.execute(
-        select(MemberDay)
-        .where(
-            MemberDay.member_id == member_id,
-            MemberDay.day <= read_on,
-            MemberDay.logs > 0,
-        )
-        .order_by(MemberDay.day.desc())
-        .limit(400)
-    ).scalars()
-    today: MemberDay | None = None
+    rows = session.execute(_RECENT_DAYS, {"member_id": member_id, "read_on": read_on})
+    today = None
     days: set[date] = set()
     for row in rows:
         if row.day == read_on:
@@ -129,37 +135,60 @@ def badge_stats(
     periods: set[str],
     ref_day: date,
     *,
-    challenges_completed: int = 0,
-    shares: int = 0,
+    metrics: set[str] | None = None,
+    counters: Mapping[str, int] | None = None,
 ) -> dict[str, Stats]:
-    """Stats per period for badge criteria, over the periods holding `ref_day`."""
-    session.refresh(member)
-    days = counted_days(session, member.id or 0)
-    _, longest = streaks(days, ref_day)
+    """Stats per period for badge criteria, over the periods holding `ref_day`.
+
+    `counters` are the member's counter columns when the caller has them fresh (the
+    reading path gets them back from its own UPDATE); `metrics` limits the work to the
+    figures some criterion reads (streaks and genres cost a query each).
+    """
+    if counters is None:
+        session.refresh(member)
+        counters = {name: getattr(member, name) for name in COUNTER_COLUMNS}
+    wanted = metrics if metrics is not None else {"streak_days", "genres"}
+    days = counted_days(session, member.id or 0) if "streak_days" in wanted else []
+    longest = streaks(days, ref_day)[1] if days else 0
     out = {
         "all_time": Stats(
-            books_finished=member.books_finished,
-            pages=member.pages_total,
-            minutes=member.minutes_total,
+            books_finished=counters["books_finished"],
+            pages=counters["pages_total"],
+            minutes=counters["minutes_total"],
             streak_days=longest,
-            genres=member.genres_total,
-            logs=member.logs_total,
-            challenges_completed=challenges_completed,
-            shares=shares,
+            genres=counters["genres_total"],
+            logs=counters["logs_total"],
+            challenges_completed=counters["challenges_completed"],
+            shares=counters["shares_total"],
         )
     }
     for period in periods - {"all_time"}:
         start, end = period_bounds(period, ref_day)
         sums = _period_sums(session, member.id or 0, start, end)
-        _, longest_in = streaks([d for d in days if start <= d <= end], end)
+        in_period = [d for d in days if start <= d <= end]
         out[period] = Stats(
             books_finished=sums.books_finished,
             pages=sums.pages,
             minutes=sums.minutes,
-            streak_days=longest_in,
-            genres=_genres_between(session, member.id or 0, start, end),
+            streak_days=streaks(in_period, end)[1] if in_period else 0,
+            genres=_genres_between(session, member.id or 0, start, end)
+            if "genres" in wanted
+            else 0,
             logs=sums.logs,
-            challenges_completed=challenges_completed,
-            shares=shares,
+            challenges_completed=counters["challenges_completed"],
+            shares=counters["shares_total"],
         )
     return out
+
+
+COUNTER_COLUMNS = (
+    "points_total",
+    "points_pending",
+    "pages_total",
+    "minutes_total",
+    "logs_total",
+    "books_finished",
+    "genres_total",
+    "challenges_completed",
+    "shares_total",
+)

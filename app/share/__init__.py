@@ -1,7 +1,7 @@
 """Sharing achievements: social texts per platform, landing pages and image cards (pure)."""
 
 from app.share.cards import CARD_FORMATS, CARD_MAX_BYTES, CARD_SIZES, render_card
-from app.share.landing import render_gone, render_landing, render_not_found
+from app.share.landing import render_gone, render_landing, render_library, render_not_found
 from app.share.platforms import PLATFORM_LIMITS, PLATFORMS, PlatformPayload, build_payloads
 from app.share.texts import ShareContext, card_texts, compose_message, landing_texts
 
@@ -20,5 +20,6 @@ __all__ = [
     "render_card",
     "render_gone",
     "render_landing",
+    "render_library",
     "render_not_found",
 ]

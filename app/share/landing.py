@@ -172,3 +172,59 @@ def _render_notice(template: str, language: Language, home_url: str | None, key:
             **_theme(DEFAULT_PRIMARY, DEFAULT_ACCENT),
         )
     )
+
+
+_LIBRARY_STRINGS: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Ayo membaca bersama {library}",
+        "description": (
+            "Catat bacaanmu di aplikasi {app}, kumpulkan poin dan lencana, dan ikuti "
+            "tantangan membaca bulanan perpustakaan."
+        ),
+        "challenges": "Tantangan yang sedang berjalan",
+        "when": "{start} s.d. {end}",
+    },
+    "en": {
+        "title": "Read with {library}",
+        "description": (
+            "Log your reading in the {app} app, earn points and badges, and join the "
+            "library's monthly reading challenges."
+        ),
+        "challenges": "Challenges running now",
+        "when": "{start} to {end}",
+    },
+}
+
+
+def render_library(
+    *,
+    language: Language,
+    url: str,
+    library_name: str,
+    hashtags: list[str],
+    challenges: list[tuple[str, str, str, str]],
+    primary_color: str = DEFAULT_PRIMARY,
+    accent_color: str = DEFAULT_ACCENT,
+) -> str:
+    """A library's public page; `challenges` are (title, hashtag, start, end) of active ones."""
+    _absolute(url, "url")
+    strings = _LIBRARY_STRINGS[language]
+    return (
+        environment()
+        .get_template("library_landing.html")
+        .render(
+            lang=language,
+            app_name=APP_NAME,
+            url=url,
+            library_name=library_name,
+            title=strings["title"].format(library=library_name),
+            description=strings["description"].format(app=APP_NAME),
+            challenges_title=strings["challenges"],
+            challenges=[
+                {"title": t, "hashtag": h, "when": strings["when"].format(start=s, end=e)}
+                for t, h, s, e in challenges
+            ],
+            hashtags=" ".join(hashtags),
+            **_theme(primary_color, accent_color),
+        )
+    )

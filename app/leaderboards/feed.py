@@ -1,0 +1,275 @@
+"""Feeding the boards: counters with every ledger append, Redis after every commit.
+
+`record` is called by `ledger.append` for the rows it books: it moves the database
+counters in the same transaction (one UPSERT) and, when a Redis index is configured,
+keeps the deltas on the session until the transaction commits. Deltas of a savepoint
+that rolls back, or of a transaction that does, never reach Redis.
+
+Which Redis (if any) belongs to a session is looked up by its engine: the app registers
+its index in its lifespan; commands outside the app (the CLI) use the one that the
+process settings (REDIS_URL) describe.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session
+
+from app.core.clock import local_date
+from app.core.config import Settings, get_settings
+from app.core.db import lock_member
+from app.leaderboards import keys, store
+from app.leaderboards.redis_index import Delta, RedisIndex
+from app.models.library import Library
+from app.models.member import Member
+from app.models.reading import LedgerEntry, ReadingLog
+
+_PENDING = "bacaquest.leaderboards.pending"
+
+_indexes: WeakKeyDictionary[Engine, RedisIndex | None] = WeakKeyDictionary()
+
+# What waits for the commit: the index and either deltas or a profile move.
+Pending = tuple[SessionTransaction, RedisIndex, list[Delta] | Callable[[], None]]
+
+
+# -- which index --------------------------------------------------------------------------
+
+
+def namespace_for(settings: Settings) -> str:
+    return f"bq:{settings.environment}"
+
+
+@lru_cache(maxsize=1)
+def process_index() -> RedisIndex | None:
+    settings = get_settings()
+    if not settings.redis_url:
+        return None
+    return RedisIndex(settings.redis_url, namespace_for(settings))
+
+
+def configure(engine: Engine, index: RedisIndex | None) -> None:
+    """Sessions on `engine` feed and read `index` (None: the database only)."""
+    _indexes[engine] = index
+
+
+def forget(engine: Engine) -> None:
+    _indexes.pop(engine, None)
+
+
+def index_for(session: Session) -> RedisIndex | None:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    try:
+        return _indexes[engine]
+    except KeyError:
+        return process_index()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Attach the app's Redis index (if REDIS_URL is set) to the app's engine.
+
+    A test may put its own index on `app.state.leaderboard_index` beforehand. Under
+    ENVIRONMENT=test an index made here gets a namespace of its own, dropped at shutdown,
+    so parallel test apps never see each other's boards.
+    """
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    index: RedisIndex | None = getattr(app.state, "leaderboard_index", None)
+    owned = index is None and bool(settings.redis_url)
+    if owned and settings.redis_url:
+        namespace = namespace_for(settings)
+        if settings.environment == "test":
+            namespace += f":{secrets.token_hex(6)}"
+        index = RedisIndex(settings.redis_url, namespace)
+    configure(engine, index)
+    try:
+        yield
+    finally:
+        forget(engine)
+        if owned and index is not None:
+            if settings.environment == "test":
+                index.drop_namespace()
+            index.close()
+
+
+# -- counters -------------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    member: Member,
+    entries: Sequence[LedgerEntry],
+    *,
+    day: Any,
+    challenge_ids: Sequence[int] = (),
+) -> None:
+    """Count freshly booked ledger rows on their boards (called by `ledger.append`).
+
+    Rows count on the library's all-time board and on the week and month of `day`; on
+    a challenge's board when it is among `challenge_ids`, among the challenges of the
+    row's log (`reading_log.challenge_ids`, so compensating rows follow the log), or is
+    the row's own `challenge_id` (a completion bonus). A rebuild from the ledger applies
+    the same rule.
+    """
+    library_id, member_id = member.library_id, member.id
+    if not entries or library_id is None or member_id is None:
+        return
+    deltas: dict[str, int] = {}
+    total = sum(e.amount for e in entries)
+    if total:
+        for board in keys.day_boards(library_id, day):
+            deltas[board] = total
+    given = set(challenge_ids)
+    for e in entries:
+        counts_for = set(given)
+        if e.challenge_id is not None:
+            counts_for.add(e.challenge_id)
+        if e.log_id is not None:
+            # In the identity map already on every path that books log rows.
+            log = session.get(ReadingLog, e.log_id)
+            if log is not None and log.challenge_ids:
+                counts_for.update(int(c) for c in log.challenge_ids)
+        for challenge_id in counts_for:
+            board = keys.challenge_board(challenge_id)
+            deltas[board] = deltas.get(board, 0) + e.amount
+    store.add(session, member_id, deltas)
+    index = index_for(session)
+    if index is None:
+        return
+    lib = session.get(Library, library_id)
+    year = local_date(entries[0].created_at, lib.timezone if lib else "Asia/Jakarta").year
+    visible = not member.leaderboard_opt_out
+    _defer(
+        session,
+        index,
+        [
+            Delta(
+                library_id=library_id,
+                member_id=member_id,
+                board=board,
+                points=n,
+                year=year,
+                birth_year=member.birth_year,
+                school=member.school,
+                visible=visible,
+                name=member.public_name(),
+            )
+            for board, n in sorted(deltas.items())
+            if n != 0
+        ],
+    )
+
+
+def member_updating(session: Session, member: Member, changes: Mapping[str, Any]) -> None:
+    """A profile is about to change (called by `members.update_me` before it applies).
+
+    The database boards read names, opt-out and school live. The Redis index keeps
+    public names, and holds members in sorted sets by school and opt-out: after the
+    commit the member moves between sets, with their absolute points read here under
+    their row lock (no log can move them meanwhile).
+    """
+    if member.library_id is None or member.id is None:
+        return
+    school = changes.get("school", member.school)
+    opted_out = bool(changes.get("leaderboard_opt_out", member.leaderboard_opt_out))
+    moved = school != member.school or opted_out != member.leaderboard_opt_out
+    name = Member.public_name(
+        _Named(
+            is_child=member.is_child,
+            nickname=changes.get("nickname", member.nickname),
+            display_name=changes.get("display_name", member.display_name) or "",
+        )
+    )
+    renamed = name != member.public_name()
+    if not (moved or renamed):
+        return
+    index = index_for(session)
+    if index is None:
+        return
+    library_id, member_id, birth_year = member.library_id, member.id, member.birth_year
+    scores: list[tuple[str, int]] = []
+    if moved:
+        lock_member(session, member_id)
+        scores = store.scores_of_member(session, member_id)
+    old = (birth_year, member.school, not member.leaderboard_opt_out)
+    new = (birth_year, school, not opted_out)
+
+    def publish() -> None:
+        if scores:
+            index.replace_member(library_id, member_id, scores, old=old, new=new)
+        if renamed:
+            index.set_name(library_id, member_id, name)
+
+    _defer(session, index, publish)
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The fields Member.public_name() reads, with a profile change applied."""
+
+    is_child: bool
+    nickname: str | None
+    display_name: str
+
+
+# -- after the commit ---------------------------------------------------------------------
+
+
+def _defer(session: Session, index: RedisIndex, payload: list[Delta] | Callable[[], None]) -> None:
+    trans = session.get_nested_transaction() or session.get_transaction()
+    if trans is None:  # autobegin has happened on every path that writes
+        return
+    session.info.setdefault(_PENDING, []).append((trans, index, payload))
+
+
+def _inside(trans: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while trans is not None:
+        if trans is outer:
+            return True
+        trans = trans.parent
+    return False
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_rolled_back(session: OrmSession, previous: SessionTransaction) -> None:
+    pending: list[Pending] | None = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [p for p in pending if not _inside(p[0], previous)]
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _publish_committed(session: OrmSession) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: its deltas wait for the outer commit
+    pending: list[Pending] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    # In transaction order; consecutive deltas for one index go in one round trip.
+    batch: list[Delta] = []
+    batch_index: RedisIndex | None = None
+    for _, index, payload in pending:
+        if isinstance(payload, list) and (batch_index is None or index is batch_index):
+            batch.extend(payload)
+            batch_index = index
+            continue
+        if batch_index is not None:
+            batch_index.apply(batch)
+            batch, batch_index = [], None
+        if isinstance(payload, list):
+            batch, batch_index = list(payload), index
+        else:
+            payload()
+    if batch_index is not None:
+        batch_index.apply(batch)

@@ -1,0 +1,268 @@
+"""GET /v1/leaderboards: which board the caller asks for, who may see it, and its answer.
+
+Redis answers when it has the board ready; otherwise (no REDIS_URL, a stale board, Redis
+down) the database does, with the same ranks: ties share a rank (1, 2, 2, 4), members
+within a tie are listed by member id, and the caller's own standing always comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from app.core.clock import local_date
+from app.core.problems import forbidden, not_found, unprocessable
+from app.leaderboards import keys, store
+from app.leaderboards.feed import index_for
+from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.leaderboard import Leaderboard, LeaderboardEntry
+from app.models.member import Member
+
+STAFF_ROLES = ("staff", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lib:
+    id: int
+    slug: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Board:
+    """A resolved request: the board key, its library and window, and the filters."""
+
+    library: _Lib
+    board: str
+    ident: str | None
+    period: str
+    starts_on: date | None
+    ends_on: date | None
+    school: str | None
+    challenge_id: int | None
+
+
+# A library's slug and time zone, kept a little while per engine: every board request
+# needs them and they (the time zone) change only by a staff edit, which boards then
+# follow within LIBRARY_TTL seconds.
+LIBRARY_TTL = 30.0
+_libraries: WeakKeyDictionary[Engine, dict[int, tuple[float, _Lib]]] = WeakKeyDictionary()
+
+
+def _library_by(session: Session, *, slug: str | None = None, id_: int | None = None) -> _Lib:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    cache = _libraries.setdefault(engine, {})
+    now = time.monotonic()
+    if slug is None and id_ is not None:
+        hit = cache.get(id_)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    row = store.library(session, id_=id_, slug=slug)
+    if row is None:
+        raise not_found("Library")
+    lib = _Lib(*row)
+    cache[lib.id] = (now + LIBRARY_TTL, lib)
+    return lib
+
+
+def _check_text(ident: str | None) -> str | None:
+    if ident is None:
+        return None
+    if any(ord(c) < 32 for c in ident):
+        raise unprocessable("id must not hold control characters.", field="id")
+    return ident.strip() or None
+
+
+def _resolve(
+    session: Session, caller: Member, scope: str, ident: str | None, period: str, now: datetime
+) -> _Board:
+    is_admin = caller.role == "admin"
+    if scope == "challenge":
+        if ident is None:
+            raise unprocessable("A challenge board needs the challenge's id.", field="id")
+        if not ident.isdigit() or not 1 <= int(ident) <= 2**31 - 1:
+            raise unprocessable("id must be a challenge id (a positive number).", field="id")
+        row = session.execute(
+            select(
+                Challenge.library_id,
+                Challenge.starts_on,
+                Challenge.ends_on,
+                Challenge.published,
+                Challenge.deleted_at,
+            ).where(Challenge.id == int(ident))
+        ).first()
+        # Another library's challenge, a deleted one or someone else's draft: not found.
+        if (
+            row is None
+            or row.deleted_at is not None
+            or (not is_admin and row.library_id != caller.library_id)
+            or (not row.published and caller.role not in STAFF_ROLES)
+        ):
+            raise not_found("Challenge")
+        lib = _library_by(session, id_=row.library_id)
+        return _Board(
+            lib,
+            keys.challenge_board(int(ident)),
+            ident,
+            "challenge",
+            row.starts_on,
+            row.ends_on,
+            None,
+            int(ident),
+        )
+    if scope == "library" and ident is not None:
+        lib = _library_by(session, slug=ident)
+        if not is_admin and lib.id != caller.library_id:
+            raise not_found("Library")  # other libraries' boards are not even confirmed
+    elif caller.library_id is None:
+        raise unprocessable("You belong to no library: give the library's slug as id.", field="id")
+    else:
+        lib = _library_by(session, id_=caller.library_id)
+    school: str | None = None
+    if scope == "school":
+        if lib.id != caller.library_id:
+            raise unprocessable("School boards are within your own library.", field="id")
+        if ident is not None and ident != caller.school and caller.role not in STAFF_ROLES:
+            raise forbidden("Only library staff may see another school's board.")
+        school = ident if ident is not None else caller.school
+        if school is None:
+            raise unprocessable(
+                "Your profile has no school: set one, or staff may give the school as id.",
+                field="id",
+            )
+    today = local_date(now, lib.timezone)
+    starts_on, ends_on = keys.bounds(period, today)
+    return _Board(
+        lib,
+        keys.library_board(lib.id, period, today),
+        lib.slug if scope == "library" else None,
+        period,
+        starts_on,
+        ends_on,
+        school,
+        None,
+    )
+
+
+def _ranked(pairs: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(rank, member id, points) for a list best first: ties share the better rank."""
+    out: list[tuple[int, int, int]] = []
+    for i, (member_id, points) in enumerate(pairs):
+        rank = out[-1][0] if out and out[-1][2] == points else i + 1
+        out.append((rank, member_id, points))
+    return out
+
+
+def _is_participant(session: Session, challenge_id: int, member_id: int) -> bool:
+    return (
+        session.execute(
+            select(ChallengeParticipant.member_id).where(
+                ChallengeParticipant.challenge_id == challenge_id,
+                ChallengeParticipant.member_id == member_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def leaderboard(
+    session: Session,
+    caller: Member,
+    now: datetime,
+    *,
+    scope: str,
+    ident: str | None,
+    period: str,
+    age_group: str | None,
+    limit: int,
+) -> Leaderboard:
+    b = _resolve(session, caller, scope, _check_text(ident), period, now)
+    year = local_date(now, b.library.timezone).year
+    lo, hi = keys.birth_years(age_group, year) if age_group else (None, None)
+    filters = store.Filters(lo, hi, b.school)
+    caller_id = caller.id or 0
+    # On this board at all: own library, own age group (and school); for a challenge,
+    # taking part in it (or having points on it from before leaving).
+    eligible = caller.library_id == b.library.id and filters.admits(caller)
+    participant = (
+        eligible
+        and b.challenge_id is not None
+        and _is_participant(session, b.challenge_id, caller_id)
+    )
+    listed = eligible and not caller.leaderboard_opt_out
+
+    pairs: list[tuple[int, int]]
+    names: dict[int, store.Row]
+    own: int | None
+    better: int | None
+    answer = None
+    index = index_for(session)
+    if index is not None:
+        # An opted-out caller is in no sorted set: rank their database points instead.
+        own_points = None
+        if eligible and not listed:
+            own_points = store.points_of(session, b.board, caller_id)
+        answer = index.board(
+            b.library.id,
+            b.board,
+            limit,
+            member_id=caller_id if listed else None,
+            own_points=own_points,
+            school=b.school,
+            age_group=age_group,
+            year=year,
+        )
+    shown_as: dict[int, str] = {}
+    if answer is not None:
+        pairs = answer.top
+        shown_as = answer.names
+        # Names Redis lacks (a member who never scored while listed) come from the database.
+        names = store.names(session, [m for m, _ in pairs if m not in shown_as])
+        own, better, ranked = answer.own, answer.better, answer.ranked
+    else:
+        rows = store.top(session, b.board, limit, filters)
+        pairs = [(r.member_id, r.points) for r in rows]
+        names = {r.member_id: r for r in rows}
+        own, better, ranked = store.standing(session, b.board, caller_id, filters)
+
+    entries = [
+        LeaderboardEntry(
+            rank=rank,
+            member_id=member_id,
+            name=shown_as.get(member_id) or _public_name(names.get(member_id)),
+            points=points,
+            is_me=member_id == caller_id,
+        )
+        for rank, member_id, points in _ranked(pairs)
+    ]
+    me = None
+    shown = eligible and (b.challenge_id is None or participant or own is not None)
+    if shown:
+        points = own or 0
+        # Nobody with points above: first among the ranked; no points: after them all.
+        rank = (better if better is not None and points > 0 else ranked) + 1
+        me = LeaderboardEntry(
+            rank=rank, member_id=caller_id, name=caller.public_name(), points=points, is_me=True
+        )
+    return Leaderboard(
+        scope=scope,
+        id=b.ident,
+        period=b.period,
+        age_group=age_group,
+        starts_on=b.starts_on,
+        ends_on=b.ends_on,
+        entries=entries,
+        me=me,
+        total_ranked=ranked,
+    )
+
+
+def _public_name(row: store.Row | None) -> str:
+    """Member.public_name() itself, over the columns a board reads: a child by nickname."""
+    return Member.public_name(row) if row is not None else "Pembaca"

@@ -1,0 +1,62 @@
+"""Leaderboards: a library's, a challenge's or a school's ranking by points in a period."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.core.clock import Clock
+from app.core.problems import problems
+from app.deps import SessionDep, get_caller, oauth2_scheme
+from app.leaderboards.feed import lifespan
+from app.leaderboards.service import leaderboard
+from app.models.leaderboard import Leaderboard, PeriodName, Scope
+from app.models.member import AgeGroup
+
+# The lifespan attaches the Redis index (when REDIS_URL is set) to the app's engine.
+router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], lifespan=lifespan)
+
+
+@router.get("", response_model=Leaderboard, responses=problems(401, 403, 404))
+def get_leaderboard(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    scope: Annotated[Scope, Query(description="Whose board")] = "library",
+    board_id: Annotated[
+        str | None,
+        Query(
+            alias="id",
+            min_length=1,
+            max_length=80,
+            description="Library slug (your own unless admin), challenge id, or school name "
+            "(staff; members see their own school).",
+        ),
+    ] = None,
+    period: Annotated[
+        PeriodName, Query(description="The current local week (from Monday) or month")
+    ] = "week",
+    age_group: Annotated[AgeGroup | None, Query(description="Only this age group")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Entries (1-100).")] = 10,
+) -> Response:
+    """Ranked by points in the period; ties share a rank; `me` is always your own standing."""
+    # The caller is authenticated by calling `get_caller` here, not by declaring
+    # CurrentMember: FastAPI runs every sync dependency (clock, settings, caller, member)
+    # on its own thread-pool hop, and on this, the app's busiest read, those hops cost
+    # more CPU than the board itself. Same checks, same problems.
+    clock: Clock = request.app.state.clock
+    caller = get_caller(session, clock, request.app.state.settings, token)
+    board = leaderboard(
+        session,
+        caller.member,
+        clock.now(),
+        scope=scope,
+        ident=board_id,
+        period=period,
+        age_group=age_group,
+        limit=limit,
+    )
+    # Serialised once here: returning the model would have it dumped, validated against
+    # response_model and serialised again, a good part of this hot endpoint's CPU.
+    return Response(board.model_dump_json(), media_type="application/json")
