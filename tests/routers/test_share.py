@@ -24,9 +24,16 @@ LONG_TITLE = (
 @pytest.fixture
 def palu(factory):
     lib = factory.library(
-        "palu", name="Perpustakaan Kota Palu",
-        hashtags=["#PerpustakaanPalu", "#LiterasiDigital", "#BukuUntukSemua", "#BacaPalu",
-                  "#PaluMembaca", "#SulawesiTengah"],
+        "palu",
+        name="Perpustakaan Kota Palu",
+        hashtags=[
+            "#PerpustakaanPalu",
+            "#LiterasiDigital",
+            "#BukuUntukSemua",
+            "#BacaPalu",
+            "#PaluMembaca",
+            "#SulawesiTengah",
+        ],
     )
     with transaction(factory.engine) as s:
         ensure_demo_badges(s, s.merge(lib), factory.clock.now())
@@ -83,9 +90,9 @@ def test_badge_share_counts_towards_shares(client, factory, palu):
     assert r.status_code == 201, r.text
     assert "Buku Pertama" in r.json()["payloads"]["x"]["text"]
     with factory.session() as s:
-        events = s.execute(
-            select(ShareEvent.platform).where(ShareEvent.kind == "share")
-        ).scalars().all()
+        events = (
+            s.execute(select(ShareEvent.platform).where(ShareEvent.kind == "share")).scalars().all()
+        )
     assert sorted(events) == ["whatsapp", "x"]
     locked = client.get("/v1/me/badges", headers=h).json()
     assert any(b["badge"]["name"] == "Buku Pertama" for b in locked["earned"])
@@ -116,8 +123,9 @@ def test_landing_page_has_absolute_open_graph_tags(client, factory, palu):
     assert join.status_code == 200 and "Perpustakaan Kota Palu" in join.text
 
 
-@pytest.mark.parametrize(("fmt", "size"), [("story", (1080, 1920)), ("square", (1080, 1080)),
-                                            ("og", (1200, 630))])
+@pytest.mark.parametrize(
+    ("fmt", "size"), [("story", (1080, 1920)), ("square", (1080, 1080)), ("og", (1200, 630))]
+)
 def test_cards_have_their_sizes_and_stay_small(client, factory, palu, fmt, size):
     reader = factory.member(palu)
     h = factory.headers(reader)
@@ -160,8 +168,11 @@ def test_guardian_shares_for_own_child_only(client, factory, palu):
     ok = share(client, h, {"type": "reading_log", "id": log["log"]["id"], "member_id": child.id})
     assert ok.status_code == 201
     stranger = factory.member(palu)
-    r = share(client, factory.headers(stranger),
-              {"type": "reading_log", "id": log["log"]["id"], "member_id": child.id})
+    r = share(
+        client,
+        factory.headers(stranger),
+        {"type": "reading_log", "id": log["log"]["id"], "member_id": child.id},
+    )
     assert r.status_code == 404
     r = share(client, factory.headers(stranger), {"type": "reading_log", "id": log["log"]["id"]})
     assert r.status_code == 404
@@ -187,9 +198,14 @@ def test_monthly_summary_and_challenge_progress(client, factory, palu):
     staff = factory.staff(palu)
     ch = client.post(
         "/v1/challenges",
-        json={"title": "Tantangan Baca November", "hashtag": "#TantanganBacaNovember",
-              "starts_on": "2026-11-01", "ends_on": "2026-11-30", "goal": "pages",
-              "target": 500},
+        json={
+            "title": "Tantangan Baca November",
+            "hashtag": "#TantanganBacaNovember",
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+            "goal": "pages",
+            "target": 500,
+        },
         headers=factory.headers(staff),
     ).json()
     finished_log(client, h, title="Laut Bercerita", hashtags=["#TantanganBacaNovember"])
@@ -209,7 +225,8 @@ def test_deleted_share_is_gone(client, factory, palu):
     log = finished_log(client, h)
     created = share(client, h, {"type": "reading_log", "id": log["log"]["id"]}, ["x"]).json()
     other = factory.member(palu)
-    assert client.delete(f"/v1/share/{created['id']}", headers=factory.headers(other)).status_code == 404
+    r = client.delete(f"/v1/share/{created['id']}", headers=factory.headers(other))
+    assert r.status_code == 404
     assert client.delete(f"/v1/share/{created['id']}", headers=h).status_code == 204
     page = client.get(urlsplit(created["url"]).path)
     assert page.status_code == 410
@@ -223,8 +240,12 @@ def test_share_a_leaderboard_rank(client, factory, palu):
     first, second = factory.member(palu), factory.member(palu)
     finished_log(client, factory.headers(first), title="Ronggeng", pages=200)
     finished_log(client, factory.headers(second), title="Pulang", pages=50)
-    r = share(client, factory.headers(second), {"type": "leaderboard_rank", "period": "week"},
-              ["x", "whatsapp"])
+    r = share(
+        client,
+        factory.headers(second),
+        {"type": "leaderboard_rank", "period": "week"},
+        ["x", "whatsapp"],
+    )
     assert r.status_code == 201, r.text
     assert "#2" in r.json()["payloads"]["x"]["text"] or "2" in r.json()["payloads"]["x"]["text"]
     nobody = factory.member(palu)
