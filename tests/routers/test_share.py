@@ -251,3 +251,37 @@ def test_share_a_leaderboard_rank(client, factory, palu):
     nobody = factory.member(palu)
     r = share(client, factory.headers(nobody), {"type": "leaderboard_rank"}, ["x"])
     assert r.status_code == 409
+
+
+def test_child_privacy_on_every_subject(client, factory, palu):
+    parent = factory.member(palu)
+    child = factory.child(parent, nickname="Kancil")
+    h = factory.child_headers(parent, child)
+    staff = factory.staff(palu)
+    ch = client.post(
+        "/v1/challenges",
+        json={"title": "Tantangan Anak", "hashtag": "#BacaAnakPalu", "starts_on": "2026-11-01",
+              "ends_on": "2026-11-30", "goal": "books", "target": 1, "bonus_points": 5},
+        headers=factory.headers(staff),
+    ).json()
+    log = finished_log(client, h, title="Malin Kundang", hashtags=["#BacaAnakPalu"])
+    subjects = [
+        {"type": "reading_log", "id": log["log"]["id"]},
+        {"type": "badge", "id": log["badges_earned"][0]["id"]},
+        {"type": "challenge", "id": ch["id"]},
+        {"type": "monthly_summary"},
+        {"type": "leaderboard_rank", "period": "month"},
+    ]
+    with factory.session() as s:
+        from app.models.member import Member
+
+        full = s.get(Member, child.id)
+    secrets_ = [full.display_name, full.school, str(full.birth_year)]
+    for subject in subjects:
+        r = share(client, h, subject)
+        assert r.status_code == 201, (subject, r.text)
+        page = client.get(urlsplit(r.json()["url"]).path).text
+        for secret in secrets_:
+            assert secret not in r.text, (subject, secret)
+            assert secret not in page, (subject, secret)
+        assert "Kancil" in r.json()["payloads"]["whatsapp"]["text"]
