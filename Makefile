@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DATABASE_URL ?= sqlite:///./bacaquest.db
-export DATABASE_URL
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+export DATABASE_URL PUBLIC_BASE_URL
 
 .PHONY: run test install lint typecheck openapi bench clean
 

@@ -132,11 +132,13 @@ class Leaderboards:
             (plan_rnd.randrange(len(ids)), plan_rnd.choice(days), plan_rnd.randint(5, 60))
             for _ in range(logs_total)
         ]
+        this_week = {d for d in days if keys.week_start(d) == keys.week_start(today)}
+        this_month = {d for d in days if (d.year, d.month) == (today.year, today.month)}
         for i, day, pages in plan:
             all_time[i] += pages
-            if keys.library_board(self.library_id, "week", day) == week_board:
+            if day in this_week:
                 week[i] = week.get(i, 0) + pages
-            if day.month == today.month and day.year == today.year:
+            if day in this_month:
                 month[i] = month.get(i, 0) + pages
         empty: list[Any] = []
         lib = self.library_id

@@ -227,8 +227,8 @@ def fire(server: LiveServer, calls: list[dict[str, Any]]) -> list[httpx.Response
 def settle(server: LiveServer, engine: Engine) -> None:
     """Wait until no transaction of the server is open, so every commit has landed.
 
-    A response can reach the client before its request's transaction commits (see
-    test_a_write_is_committed_before_its_response), so checks of the database wait here.
+    The checks of the database then do not depend on commits preceding responses, which
+    test_a_write_is_committed_before_its_response checks on its own.
     """
     deadline = time.monotonic() + 10
     quiet = 0
@@ -555,13 +555,6 @@ def test_racing_refreshes_of_one_token_end_the_family(live, factory, now_factory
     assert_clean_log(live)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app/deps.py: get_session commits in the teardown of a request-scoped yield "
-    "dependency, which FastAPI runs after the response is sent, so a 201 reaches the client "
-    "before its transaction commits (fix: Depends(get_session, scope='function'))",
-)
 def test_a_write_is_committed_before_its_response(live, factory, now_factory):
     reader = factory.member(factory.library("palu"))
     auth = now_factory.headers(reader)

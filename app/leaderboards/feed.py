@@ -12,10 +12,12 @@ process settings (REDIS_URL) describe.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -36,6 +38,7 @@ from app.models.member import Member
 from app.models.reading import LedgerEntry, ReadingLog
 
 _PENDING = "bacaquest.leaderboards.pending"
+log = logging.getLogger("bacaquest.leaderboards")
 
 _indexes: WeakKeyDictionary[Engine, RedisIndex | None] = WeakKeyDictionary()
 
@@ -112,7 +115,7 @@ def record(
     member: Member,
     entries: Sequence[LedgerEntry],
     *,
-    day: Any,
+    day: date,
     challenge_ids: Sequence[int] = (),
 ) -> None:
     """Count freshly booked ledger rows on their boards (called by `ledger.append`).
@@ -256,6 +259,19 @@ def _publish_committed(session: OrmSession) -> None:
     pending: list[Pending] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
+    try:
+        _publish(pending)
+    except Exception:
+        # The transaction has committed: a fault here must not fail the request. The
+        # boards it touched are marked stale, and the database answers them until a
+        # rebuild.
+        log.exception("publishing leaderboard changes to Redis failed")
+        for _, index, payload in pending:
+            if isinstance(payload, list):
+                index.mark_stale({d.library_id for d in payload})
+
+
+def _publish(pending: list[Pending]) -> None:
     # In transaction order; consecutive deltas for one index go in one round trip.
     batch: list[Delta] = []
     batch_index: RedisIndex | None = None
