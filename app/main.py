@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
+from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
 from app.routers import (
     auth,
@@ -70,6 +71,8 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.clock = clock or Clock()
     install_problem_handlers(app)
+    # One in-flight request per pooled connection (see app.core.limits).
+    app.add_middleware(InFlightLimit, limit=settings.db_pool_size)
     for module in (
         ops,
         auth,
