@@ -260,8 +260,15 @@ def test_child_privacy_on_every_subject(client, factory, palu):
     staff = factory.staff(palu)
     ch = client.post(
         "/v1/challenges",
-        json={"title": "Tantangan Anak", "hashtag": "#BacaAnakPalu", "starts_on": "2026-11-01",
-              "ends_on": "2026-11-30", "goal": "books", "target": 1, "bonus_points": 5},
+        json={
+            "title": "Tantangan Anak",
+            "hashtag": "#BacaAnakPalu",
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+            "goal": "books",
+            "target": 1,
+            "bonus_points": 5,
+        },
         headers=factory.headers(staff),
     ).json()
     log = finished_log(client, h, title="Malin Kundang", hashtags=["#BacaAnakPalu"])
