@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.core.clock import local_date
 from app.core.hashtags import hashtag_key
 from app.core.security import hash_password
+from app.core.text import MONTHS_ID
 from app.models.challenge import Challenge
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
@@ -143,22 +144,6 @@ def _ensure_child(
     return child
 
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-
 def _month_window(year: int, month: int) -> tuple[date, date]:
     start = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
@@ -173,7 +158,7 @@ def _ensure_challenges(session: Session, lib: Library, creator: Member, now: dat
         (nxt.year, nxt.month, "books", 4, 150, "Satu Buku Seminggu"),
     ]
     for year, month, goal, target, bonus, title in plans:
-        name = BULAN[month - 1]
+        name = MONTHS_ID[month - 1]
         tag = f"#TantanganBaca{name}{year}"
         exists = session.execute(
             select(Challenge.id).where(

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.core.clock import local_date
 from app.core.db import insert_ignore, transaction
 from app.core.problems import Problem, conflict, not_found
+from app.core.text import MONTHS_EN, MONTHS_ID
 from app.leaderboards.service import leaderboard
 from app.models.badge import Badge, BadgeAward
 from app.models.book import Book
@@ -35,35 +36,6 @@ from app.services import badges
 from app.services.reading import reader_for
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
-
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _base_context(member: Member, lib: Library, language: str) -> dict[str, Any]:
@@ -168,7 +140,7 @@ def _summary_context(
             LedgerEntry.member_id == member.id, LedgerEntry.day.between(start, end)
         )
     ).scalar_one()
-    names = MONTHS if language == "en" else BULAN
+    names = MONTHS_EN if language == "en" else MONTHS_ID
     return {
         "month_label": f"{names[first.month - 1]} {first.year}",
         "total_books": int(books),
