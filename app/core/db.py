@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -61,11 +62,41 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# SQLite takes one writer at a time. Writers of this process wait their turn on a
+# lock (in arrival order, no polling) instead of on SQLite's busy handler, whose
+# growing sleeps make the slowest requests wait seconds under load.
+_WRITE_TURN = "bacaquest_write_turn"
+_turns: dict[int, threading.Lock] = {}
+_turns_guard = threading.Lock()
+
+
+def _turn_of(engine: Engine) -> threading.Lock:
+    with _turns_guard:
+        return _turns.setdefault(id(engine.pool), threading.Lock())
+
+
 def open_session(engine: Engine, *, write: bool) -> Session:
     session = Session(engine, expire_on_commit=False)
     if write and is_sqlite(engine):
-        session.connection(execution_options={IMMEDIATE: True})
+        turn = _turn_of(engine)
+        turn.acquire()
+        session.info[_WRITE_TURN] = turn
+        try:
+            session.connection(execution_options={IMMEDIATE: True})
+        except BaseException:
+            close_session(session)
+            raise
     return session
+
+
+def close_session(session: Session) -> None:
+    """Close a session and give up its write turn, if it holds one."""
+    try:
+        session.close()
+    finally:
+        turn = session.info.pop(_WRITE_TURN, None)
+        if turn is not None:
+            turn.release()
 
 
 @contextmanager
@@ -79,7 +110,7 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
-        session.close()
+        close_session(session)
 
 
 def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> bool:
