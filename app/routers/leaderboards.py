@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from app.core.clock import Clock
 from app.core.problems import problems
-from app.deps import SessionDep, get_caller, oauth2_scheme
+from app.deps import ClockDep, CurrentMember, SessionDep
 from app.leaderboards.feed import lifespan
 from app.leaderboards.service import leaderboard
 from app.models.leaderboard import Leaderboard, PeriodName, Scope
@@ -20,9 +19,9 @@ router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], lifespan=li
 
 @router.get("", response_model=Leaderboard, responses=problems(401, 403, 404))
 def get_leaderboard(
-    request: Request,
+    member: CurrentMember,
     session: SessionDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    clock: ClockDep,
     scope: Annotated[Scope, Query(description="Whose board")] = "library",
     board_id: Annotated[
         str | None,
@@ -41,15 +40,9 @@ def get_leaderboard(
     limit: Annotated[int, Query(ge=1, le=100, description="Entries (1-100).")] = 10,
 ) -> Response:
     """Ranked by points in the period; ties share a rank; `me` is always your own standing."""
-    # The caller is authenticated by calling `get_caller` here, not by declaring
-    # CurrentMember: FastAPI runs every sync dependency (clock, settings, caller, member)
-    # on its own thread-pool hop, and on this, the app's busiest read, those hops cost
-    # more CPU than the board itself. Same checks, same problems.
-    clock: Clock = request.app.state.clock
-    caller = get_caller(session, clock, request.app.state.settings, token)
     board = leaderboard(
         session,
-        caller.member,
+        member,
         clock.now(),
         scope=scope,
         ident=board_id,

@@ -25,9 +25,7 @@ def test_concurrent_bookings_lose_no_points(factory, clock, index, board):
         member = members[n % len(members)]
         with transaction(factory.engine) as s:
             m = s.get(Member, member.id)
-            ledger.append(
-                s, m, [ledger.Row("reading.pages", 1 + n % 5)], day=day, now=clock.now()
-            )
+            ledger.append(s, m, [ledger.Row("reading.pages", 1 + n % 5)], day=day, now=clock.now())
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(book, range(60)))
@@ -43,9 +41,7 @@ def test_concurrent_bookings_lose_no_points(factory, clock, index, board):
         )
         counters = dict(
             s.execute(
-                select(BoardScore.member_id, BoardScore.points).where(
-                    BoardScore.board == all_time
-                )
+                select(BoardScore.member_id, BoardScore.points).where(BoardScore.board == all_time)
             ).all()
         )
     assert counters == sums
