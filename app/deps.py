@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.core.clock import Clock
@@ -71,6 +71,14 @@ class Caller:
     acting_guardian_id: int | None
 
 
+# Built once: every authenticated request runs it.
+_CALLER = (
+    select(Member, AuthSession.revoked_at, AuthSession.member_id)
+    .join(AuthSession, AuthSession.id == bindparam("session_id"))
+    .where(Member.id == bindparam("member_id"))
+)
+
+
 def get_caller(
     session: SessionDep,
     clock: ClockDep,
@@ -83,9 +91,7 @@ def get_caller(
     if claims is None or claims.member_id > 2**31 - 1:
         raise unauthorized("The token is invalid or has expired.")
     row = session.execute(
-        select(Member, AuthSession.revoked_at, AuthSession.member_id)
-        .join(AuthSession, AuthSession.id == claims.session_id)
-        .where(Member.id == claims.member_id)
+        _CALLER, {"member_id": claims.member_id, "session_id": claims.session_id}
     ).first()
     if row is None:
         raise unauthorized("The token is invalid or has expired.")
