@@ -54,10 +54,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Sync endpoints run on this thread pool; each holds one pooled
-        # connection, so the pool must be at least as large as the pool of threads.
+        # Sync endpoints run on this thread pool; admitted requests use one thread
+        # at a time each (see app.core.limits), so as many threads as admitted requests.
         limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = settings.db_pool_size
+        limiter.total_tokens = settings.max_in_flight
         yield
 
     app = FastAPI(
@@ -72,7 +72,7 @@ def create_app(
     app.state.clock = clock or Clock()
     install_problem_handlers(app)
     # One in-flight request per pooled connection (see app.core.limits).
-    app.add_middleware(InFlightLimit, limit=settings.db_pool_size)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)
     for module in (
         ops,
         auth,

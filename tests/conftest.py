@@ -95,7 +95,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(environment="test", database_url=db_url, db_pool_size=4)
+    return Settings(environment="test", database_url=db_url, db_pool_size=8, max_in_flight=4)
 
 
 @pytest.fixture

@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     public_base_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = None
-    db_pool_size: int = Field(default=32, ge=1, le=200)
+    db_pool_size: int = Field(default=32, ge=2, le=200)
+    # Requests a worker runs at once; the rest queue. On two cores a few requests in
+    # flight finish sooner than many fighting over the interpreter lock.
+    max_in_flight: int = Field(default=8, ge=1, le=200)
     demo_password: str = Field(default="bacaquest-demo", alias="BACAQUEST_DEMO_PASSWORD")
     idempotency_hours: int = Field(default=72, ge=72)
     cors_origins: list[str] = []
@@ -38,6 +41,14 @@ class Settings(BaseSettings):
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "outside development"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _in_flight_within_pool(self) -> Settings:
+        # Each admitted request may hold two connections (a share card is cached in a
+        # transaction of its own), so the pool must cover twice the admitted requests.
+        if self.max_in_flight * 2 > self.db_pool_size + 8:
+            raise ValueError("MAX_IN_FLIGHT may be at most (DB_POOL_SIZE + 8) / 2")
         return self
 
     @field_validator("public_base_url")
