@@ -145,7 +145,13 @@ def try_advisory_lock(session: Session, namespace: str, key: str) -> bool:
     runs one write transaction at a time)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
-    lock_id = int.from_bytes(digest[:8], "big", signed=True)
-    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_id})
+    got = session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": advisory_lock_id(namespace, key)}
+    )
     return bool(got.scalar_one())
+
+
+def advisory_lock_id(namespace: str, key: str) -> int:
+    """A stable 64-bit lock id for a (namespace, key) pair."""
+    digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

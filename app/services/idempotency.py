@@ -15,13 +15,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.core.db import try_advisory_lock
+from app.core.db import advisory_lock_id
 from app.core.problems import Problem
 from app.models.reading import IdempotencyKey
+from app.models.types import UtcDateTime
 
 MAX_KEY_LENGTH = 255
 
@@ -51,11 +63,46 @@ _FIND = select(IdempotencyKey).where(
 )
 
 
+# One round trip on PostgreSQL: try the key's advisory lock and read the key.
+_LOCK_AND_FIND = text(
+    """
+    SELECT pg_try_advisory_xact_lock(:lock_id) AS got, ik.id, ik.fingerprint, ik.state,
+           ik.response_status, ik.response_body, ik.expires_at
+    FROM (SELECT 1) AS one
+    LEFT JOIN idempotency_key AS ik ON ik.member_id = :member_id AND ik.key = :key
+    """
+).columns(
+    column("got", Boolean),
+    column("id", Integer),
+    column("fingerprint", String),
+    column("state", String),
+    column("response_status", Integer),
+    column("response_body", JSON),
+    column("expires_at", UtcDateTime),
+)
+
+
+def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
+    """The key's row (id, fingerprint, state, response, expiry) or None; 409 if in flight."""
+    r = session.execute(
+        _LOCK_AND_FIND,
+        {
+            "lock_id": advisory_lock_id(f"idempotency:{member_id}", key),
+            "member_id": member_id,
+            "key": key,
+        },
+    ).one()
+    if not r.got:
+        raise in_flight()
+    return r if r.id is not None else None
+
+
 def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -> Stored | None:
     """The stored response for this key, or None when the work should be done now."""
-    if not try_advisory_lock(session, f"idempotency:{member_id}", key):
-        raise in_flight()
-    row = session.execute(_FIND, {"member_id": member_id, "key": key}).scalar_one_or_none()
+    if session.get_bind().dialect.name == "postgresql":
+        row = _lock_and_find(session, member_id, key)
+    else:
+        row = session.execute(_FIND, {"member_id": member_id, "key": key}).scalar_one_or_none()
     if row is not None and row.expires_at <= now:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         row = None

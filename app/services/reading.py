@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlmodel import Session
 
 from app.core.clock import local_date
@@ -46,8 +46,25 @@ class Context:
     today: date
 
 
-def context_for(session: Session, member: Member, now: datetime) -> Context:
-    lib = session.get(Library, member.library_id) if member.library_id else None
+# The reader's library, taking the reader's row lock on PostgreSQL in the same
+# statement (SQLite runs one writer at a time and renders no FOR UPDATE).
+_LIBRARY_LOCKING_MEMBER = (
+    select(Library)
+    .join(Member, Member.library_id == Library.id)
+    .where(Member.id == bindparam("member_id"))
+    .with_for_update(of=Member.__table__)
+)
+
+
+def context_for(session: Session, member: Member, now: datetime, *, lock: bool = False) -> Context:
+    """The reader's library, rules and local day; `lock` serialises the member's scoring
+    (concurrent logs must see each other's day state)."""
+    if lock:
+        lib = session.execute(
+            _LIBRARY_LOCKING_MEMBER, {"member_id": member.id}
+        ).scalar_one_or_none()
+    else:
+        lib = session.get(Library, member.library_id) if member.library_id else None
     if lib is None:
         raise Problem(409, "no-library", "This account does not belong to a library.")
     return Context(member, lib, badges.rules_of(lib), local_date(now, lib.timezone))
@@ -201,12 +218,11 @@ def log_reading(
 ) -> LogResult:
     """Score and store one log for the caller (or their child)."""
     member = reader_for(session, caller, data.member_id)
-    ctx = context_for(session, member, now)
+    ctx = context_for(session, member, now, lock=True)
     read_on = data.read_on or ctx.today
     why_not = read_on_allowed(read_on, ctx.today, ctx.rules)
     if why_not:
         raise unprocessable(why_not[0].upper() + why_not[1:], field="read_on")
-    lock_member(session, member.id or 0)
     book = _book_for(session, data, now)
     pages, minutes = data.pages or 0, data.minutes or 0
     in_challenges = challenges.joined_for_log(
