@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from app.core.db import close_session, open_session
 from app.core.problems import Problem, forbidden, unauthorized
 from app.core.security import decode_access_token
 from app.models.auth import AuthSession
+from app.models.library import Library
 from app.models.member import Member
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -143,3 +144,27 @@ async def get_admin_member(member: CurrentMember) -> Member:
 
 
 AdminMember = Annotated[Member, Depends(get_admin_member)]
+
+
+LibrarySlugQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9-]{1,40}$",
+        description="Library slug, for administrators; staff always act on their own library.",
+    ),
+]
+
+
+def get_staff_library(
+    staff: StaffMember, session: SessionDep, library: LibrarySlugQuery = None
+) -> Library:
+    """The library a staff call acts on: the caller's own, or (admins) the one named."""
+    from app.services.libraries import ensure_staff_of, get_by_slug
+    from app.services.members import library_of
+
+    lib = get_by_slug(session, library) if library else library_of(session, staff)
+    ensure_staff_of(staff, lib)
+    return lib
+
+
+StaffLibrary = Annotated[Library, Depends(get_staff_library)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, SessionDep, StaffMember
+from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary
 from app.models.badge import BadgeCreate, BadgePublic
 from app.services import badges, libraries
 from app.services.members import library_of
@@ -33,15 +33,7 @@ def list_badges(
     responses=problems(401, 403, 409),
 )
 def create_badge(
-    data: BadgeCreate,
-    staff: StaffMember,
-    session: SessionDep,
-    clock: ClockDep,
-    library: Annotated[
-        str | None, Query(pattern=r"^[a-z0-9-]{1,40}$", description="Administrators only")
-    ] = None,
+    data: BadgeCreate, lib: StaffLibrary, session: SessionDep, clock: ClockDep
 ) -> BadgePublic:
     """Add a badge to your library; one no member could ever reach is refused."""
-    lib = libraries.get_by_slug(session, library) if library else library_of(session, staff)
-    libraries.ensure_staff_of(staff, lib)
     return badges.public(badges.create(session, lib, data, clock.now()))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from app.core.clock import local_date
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, SessionDep, StaffMember
+from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
 from app.models.challenge import (
     ChallengeCreate,
     ChallengePublic,
@@ -17,7 +17,7 @@ from app.models.challenge import (
     MyProgress,
     ParticipantRow,
 )
-from app.services import badges, challenges, libraries
+from app.services import badges, challenges
 from app.services.members import library_of
 
 router = APIRouter(prefix="/v1/challenges", tags=["challenges"])
@@ -50,15 +50,11 @@ def list_challenges(
 def create_challenge(
     data: ChallengeCreate,
     staff: StaffMember,
+    lib: StaffLibrary,
     session: SessionDep,
     clock: ClockDep,
-    library: Annotated[
-        str | None, Query(pattern=r"^[a-z0-9-]{1,40}$", description="Administrators only")
-    ] = None,
 ) -> ChallengePublic:
     """Create a challenge for your library; an unreachable target is refused."""
-    lib = libraries.get_by_slug(session, library) if library else library_of(session, staff)
-    libraries.ensure_staff_of(staff, lib)
     now = clock.now()
     ch = challenges.create(session, staff, lib, data, badges.rules_of(lib), now)
     return challenges.public(session, ch, lib, local_date(now, lib.timezone), staff, 0)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Query
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import ClockDep, SessionDep, StaffMember
+from app.deps import ClockDep, SessionDep, StaffLibrary, StaffMember
 from app.models.reading import LogResult, ReadingLogPublic
-from app.services import libraries, moderation
+from app.services import moderation
 from app.services.moderation import FlaggedLog
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
@@ -21,19 +21,16 @@ LogId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 @router.get("/reading-logs", response_model=Page[FlaggedLog], responses=problems(401, 403))
 def list_flagged_logs(
     staff: StaffMember,
+    lib: StaffLibrary,
     session: SessionDep,
     status: Annotated[
         str, Query(pattern="^(pending_review|rejected|accepted)$")
     ] = "pending_review",
-    library: Annotated[
-        str | None, Query(pattern=r"^[a-z0-9-]{1,40}$", description="Administrators only")
-    ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[FlaggedLog]:
     """Logs of your library waiting for review (oldest first)."""
-    lib_id = libraries.get_by_slug(session, library).id if library else None
-    items, nxt = moderation.queue(session, staff, status, limit, cursor, lib_id)
+    items, nxt = moderation.queue(session, status, limit, cursor, lib.id or 0)
     return Page(items=items, next_cursor=nxt)
 
 

@@ -37,15 +37,10 @@ def _staff_log(session: Session, staff: Member, log_id: int) -> ReadingLog:
 
 
 def queue(
-    session: Session,
-    staff: Member,
-    status: str,
-    limit: int,
-    cursor: str | None,
-    library_id: int | None,
+    session: Session, status: str, limit: int, cursor: str | None, lib_id: int
 ) -> tuple[list[FlaggedLog], str | None]:
+    """One library's logs in a review status, oldest first."""
     after = decode_cursor(cursor, {"id": int})
-    lib_id = library_id if staff.role == "admin" and library_id else staff.library_id
     stmt = (
         select(ReadingLog, Book, Member)
         .join(Book, Book.id == ReadingLog.book_id)
