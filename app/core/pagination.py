@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -51,3 +52,11 @@ def decode_cursor(cursor: str | None, fields: dict[str, type]) -> dict[str, Any]
         if typ is str and (not isinstance(value, str) or len(value) > 64 or "\x00" in value):
             raise bad_request("The cursor is not valid.", slug="invalid-cursor")
     return data
+
+
+def paginate(
+    rows: list[T], limit: int, key: Callable[[T], dict[str, Any]]
+) -> tuple[list[T], str | None]:
+    """Cut a page from `limit + 1` fetched rows; the cursor points after its last row."""
+    page = rows[:limit]
+    return page, encode_cursor(key(page[-1])) if len(rows) > limit and page else None

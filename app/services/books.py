@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.core.problems import not_found
 from app.core.text import fold, like_pattern
 from app.models.book import Book, BookCreate
@@ -32,9 +32,7 @@ def search(
     if after:
         stmt = stmt.where(Book.id > after["id"])
     rows = list(session.execute(stmt).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor({"id": rows[-1].id or 0}) if more and rows else None
+    return paginate(rows, limit, lambda b: {"id": b.id or 0})
 
 
 def get(session: Session, book_id: int) -> Book:

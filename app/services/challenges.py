@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.core.clock import local_date
 from app.core.db import insert_ignore
 from app.core.hashtags import hashtag_key
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import (
@@ -313,12 +313,9 @@ def list_for(
         stmt = stmt.where(Challenge.ends_on < today)
     if after:
         stmt = stmt.where(Challenge.id > after["id"])
-    rows = list(session.execute(stmt).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    counts = _participants(session, [c.id or 0 for c in rows])
-    out = [public(session, c, lib, today, member, counts.get(c.id or 0, 0)) for c in rows]
-    return out, encode_cursor({"id": rows[-1].id or 0}) if more and rows else None
+    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda c: {"id": c.id or 0})
+    counts = _participants(session, [c.id or 0 for c in page])
+    return [public(session, c, lib, today, member, counts.get(c.id or 0, 0)) for c in page], nxt
 
 
 def _eligible(ch: Challenge, member: Member, year: int) -> bool:
@@ -408,9 +405,7 @@ def participants(
     )
     if after:
         stmt = stmt.where(ChallengeParticipant.member_id > after["id"])
-    rows = list(session.execute(stmt).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[1].id or 0})
     out = [
         ParticipantRow(
             member_id=m.id or 0,
@@ -423,9 +418,9 @@ def participants(
             completed_at=p.completed_at,
             flagged_logs=int(n),
         )
-        for p, m, n in rows
+        for p, m, n in page
     ]
-    return out, encode_cursor({"id": rows[-1][1].id or 0}) if more and rows else None
+    return out, nxt
 
 
 # --- what a reading log does to challenges -------------------------------------------
@@ -513,34 +508,37 @@ def settle_progress(
         challenges = [c for c in open_ if c.id in ids]
     out = []
     booked: list[LedgerEntry] = []
+    cp = ChallengeParticipant.__table__.c
     for ch in challenges:
         current = progress_value(session, member.id or 0, ch)
-        key = (
-            ChallengeParticipant.challenge_id == ch.id,
-            ChallengeParticipant.member_id == member.id,
-        )
-        session.execute(update(ChallengeParticipant).where(*key).values(progress=current))
+        key = (cp.challenge_id == ch.id, cp.member_id == member.id)
+        completed_at = session.execute(
+            update(ChallengeParticipant.__table__)
+            .where(*key)
+            .values(progress=current)
+            .returning(cp.completed_at)
+        ).scalar_one_or_none()
+        completed = completed_at is not None
         completed_now = False
-        if current >= ch.target:
+        if current >= ch.target and not completed:
             # The conditional update records completion once, whatever the race.
             done = session.execute(
-                update(ChallengeParticipant)
-                .where(*key, ChallengeParticipant.completed_at.is_(None))
+                update(ChallengeParticipant.__table__)
+                .where(*key, cp.completed_at.is_(None))
                 .values(completed_at=now)
             )
             if done.rowcount == 1:
-                completed_now = True
+                completed = completed_now = True
                 booked += _reward(session, member, ch, read_on, now)
-        else:
+        elif current < ch.target and completed:
             undone = session.execute(
-                update(ChallengeParticipant)
-                .where(*key, ChallengeParticipant.completed_at.is_not(None))
+                update(ChallengeParticipant.__table__)
+                .where(*key, cp.completed_at.is_not(None))
                 .values(completed_at=None)
             )
             if undone.rowcount == 1:
+                completed = False
                 _take_back(session, member, ch, read_on, now)
-        part = session.get(ChallengeParticipant, (ch.id, member.id))
-        session.refresh(part)
         out.append(
             ChallengeProgressBrief(
                 challenge_id=ch.id or 0,
@@ -549,7 +547,7 @@ def settle_progress(
                 goal=ch.goal,
                 target=ch.target,
                 current=current,
-                completed=part is not None and part.completed_at is not None,
+                completed=completed,
                 completed_now=completed_now,
             )
         )

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from app import leaderboards
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.models.member import Member
 from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
 from app.scoring import READING_CODES
@@ -141,9 +141,7 @@ def page(
     if after:
         stmt = stmt.where(LedgerEntry.id < after["id"])
     rows = list(session.execute(stmt).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor({"id": rows[-1].id or 0}) if more and rows else None
+    return paginate(rows, limit, lambda e: {"id": e.id or 0})
 
 
 def net_by_rule(session: Session, *, log_id: int) -> dict[str, int]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, forbidden, not_found
 from app.models.library import Library, LibraryCreate, LibraryUpdate, ScoringSettings
 from app.models.member import Member
@@ -40,9 +40,7 @@ def list_libraries(
     if after:
         q = q.where(Library.slug > after["slug"])
     rows = list(session.execute(q).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor({"slug": rows[-1].slug}) if more and rows else None
+    return paginate(rows, limit, lambda lib: {"slug": lib.slug})
 
 
 def create_library(session: Session, data: LibraryCreate, now: datetime) -> Library:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.db import lock_member
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, not_found
 from app.models.book import Book
 from app.models.member import Member
@@ -55,9 +55,7 @@ def queue(
     )
     if after:
         stmt = stmt.where(ReadingLog.id > after["id"])
-    rows = list(session.execute(stmt).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
     out = [
         FlaggedLog(
             log=log_public(log, book),
@@ -65,9 +63,9 @@ def queue(
             member_name=m.public_name(),
             is_child=m.is_child,
         )
-        for log, book, m in rows
+        for log, book, m in page
     ]
-    return out, encode_cursor({"id": rows[-1][0].id or 0}) if more and rows else None
+    return out, nxt
 
 
 def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogResult:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.db import lock_member
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, forbidden, not_found, unprocessable
 from app.models.badge import Badge
 from app.models.book import Book, BookPublic
@@ -427,10 +427,8 @@ def list_logs(
     if after:
         stmt = stmt.where(ReadingLog.id < after["id"])
     rows = list(session.execute(stmt).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    out = [log_public(log, book) for log, book in rows]
-    return out, encode_cursor({"id": rows[-1][0].id or 0}) if more and rows else None
+    page, nxt = paginate(rows, limit, lambda r: {"id": r[0].id or 0})
+    return [log_public(log, book) for log, book in page], nxt
 
 
 def own_log(session: Session, caller: Member, log_id: int) -> ReadingLog:
