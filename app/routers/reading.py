@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep
+from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
 from app.models.reading import (
     BatchRequest,
     BatchResult,
@@ -20,17 +20,6 @@ from app.models.reading import (
 from app.services import reading
 
 router = APIRouter(prefix="/v1/reading-logs", tags=["reading"])
-
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Makes retries safe: the same key and body return the first response.",
-    ),
-]
 
 
 @router.post(

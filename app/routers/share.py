@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep
+from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
 from app.models.reading import BadgeBrief
 from app.models.share import CardFormat, ShareCreate, SharePublic
 from app.services import sharing
@@ -33,12 +34,13 @@ def create_share(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-) -> ShareCreated:
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Posts for each platform, a public landing page and image cards for one achievement."""
-    share, earned = sharing.create_share(
-        session, member, data, clock.now(), settings.public_base_url
+    code, body = sharing.create_share_once(
+        session, member, data, clock.now(), settings, idempotency_key
     )
-    return ShareCreated(**share.model_dump(), badges_earned=earned)
+    return JSONResponse(body, status_code=code)
 
 
 @router.delete(

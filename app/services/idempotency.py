@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,3 +156,25 @@ _INSERT = insert(IdempotencyKey.__table__)
 def purge_expired(session: Session, now: datetime) -> int:
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
     return int(result.rowcount)
+
+
+def run_once(
+    session: Session,
+    member_id: int,
+    key: str | None,
+    payload: dict[str, Any],
+    now: datetime,
+    hours: int,
+    work: Callable[[], dict[str, Any]],
+    status: int = 201,
+) -> tuple[int, dict[str, Any]]:
+    """Do `work` once per key: a retry with the same payload gets the first answer."""
+    if key is None:
+        return status, work()
+    fp = fingerprint(payload)
+    stored = lookup(session, member_id, key, fp, now)
+    if stored is not None:
+        return stored.status, stored.body
+    body = work()
+    store(session, member_id, key, fp, status, body, now, hours)
+    return status, body

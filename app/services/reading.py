@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, select, text
@@ -299,17 +300,18 @@ def create_log(
     now: datetime,
     key: str | None,
     keep_hours: int,
-) -> tuple[int, dict[str, object]]:
+) -> tuple[int, dict[str, Any]]:
     """POST /v1/reading-logs: one log, honouring an Idempotency-Key."""
-    if key is None:
-        return 201, log_reading(session, caller, data, now).model_dump(mode="json")
-    fp = idempotency.fingerprint(data.model_dump(mode="json"))
-    stored = idempotency.lookup(session, caller.id or 0, key, fp, now)
-    if stored is not None:
-        return stored.status, stored.body
-    body = log_reading(session, caller, data, now).model_dump(mode="json")
-    idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
-    return 201, body
+    return idempotency.run_once(
+        session,
+        caller.id or 0,
+        key,
+        # The batch fingerprints an item the same way, so one key dedupes across both.
+        data.model_dump(mode="json"),
+        now,
+        keep_hours,
+        lambda: log_reading(session, caller, data, now).model_dump(mode="json"),
+    )
 
 
 def _problem_of(exc: Problem) -> dict[str, object]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from app.core.clock import local_date
+from app.core.config import Settings
 from app.core.db import insert_ignore, transaction
 from app.core.problems import Problem, conflict, not_found
 from app.core.text import MONTHS_EN, MONTHS_ID
@@ -32,7 +33,7 @@ from app.models.share import (
     SharePublic,
     ShareSubject,
 )
-from app.services import badges
+from app.services import badges, idempotency
 from app.services.reading import reader_for
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
@@ -348,4 +349,30 @@ def active_challenges(session: Session, lib: Library, today: date) -> list[Chall
             )
             .order_by(Challenge.starts_on, Challenge.id)
         ).scalars()
+    )
+
+
+def create_share_once(
+    session: Session,
+    caller: Member,
+    data: ShareCreate,
+    now: datetime,
+    settings: Settings,
+    key: str | None,
+) -> tuple[int, dict[str, Any]]:
+    """POST /v1/share honouring an Idempotency-Key: a retry neither makes a second share
+    nor counts twice towards `shares` badges."""
+
+    def work() -> dict[str, Any]:
+        share, earned = create_share(session, caller, data, now, settings.public_base_url)
+        return {**share.model_dump(mode="json"), "badges_earned": [b.model_dump() for b in earned]}
+
+    return idempotency.run_once(
+        session,
+        caller.id or 0,
+        key,
+        {"share": data.model_dump(mode="json")},
+        now,
+        settings.idempotency_hours,
+        work,
     )

@@ -292,3 +292,22 @@ def test_child_privacy_on_every_subject(client, factory, palu):
             assert secret not in r.text, (subject, secret)
             assert secret not in page, (subject, secret)
         assert "Kancil" in r.json()["payloads"]["whatsapp"]["text"]
+
+
+def test_a_retried_share_is_made_and_counted_once(client, factory, palu):
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    log = finished_log(client, h, title="Sang Pemimpi")
+    retry = {**h, "Idempotency-Key": "share-1"}
+    body = {"subject": {"type": "reading_log", "id": log["log"]["id"]}, "platforms": ["x"]}
+    first = client.post("/v1/share", json=body, headers=retry)
+    second = client.post("/v1/share", json=body, headers=retry)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    with factory.session() as s:
+        from app.models.member import Member
+
+        assert s.execute(select(func.count()).select_from(Share)).scalar_one() == 1
+        assert s.get(Member, reader.id).shares_total == 1
+    other = {**body, "platforms": ["whatsapp"]}
+    assert client.post("/v1/share", json=other, headers=retry).status_code == 422
