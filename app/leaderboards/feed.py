@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI
@@ -35,7 +35,10 @@ from app.leaderboards import keys, store
 from app.leaderboards.redis_index import Delta, RedisIndex
 from app.models.library import Library
 from app.models.member import Member
-from app.models.reading import LedgerEntry, ReadingLog
+from app.models.reading import ReadingLog
+
+if TYPE_CHECKING:
+    from app.services.ledger import Booked
 
 _PENDING = "bacaquest.leaderboards.pending"
 log = logging.getLogger("bacaquest.leaderboards")
@@ -113,10 +116,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def record(
     session: Session,
     member: Member,
-    entries: Sequence[LedgerEntry],
+    entries: Sequence[Booked],
     *,
     day: date,
-    challenge_ids: Sequence[int] = (),
+    challenge_ids: Sequence[int] | None = None,
+    timezone: str | None = None,
 ) -> None:
     """Count freshly booked ledger rows on their boards (called by `ledger.append`).
 
@@ -134,12 +138,12 @@ def record(
     if total:
         for board in keys.day_boards(library_id, day):
             deltas[board] = total
-    given = set(challenge_ids)
+    given = set(challenge_ids or ())
     for e in entries:
         counts_for = set(given)
         if e.challenge_id is not None:
             counts_for.add(e.challenge_id)
-        if e.log_id is not None:
+        if e.log_id is not None and challenge_ids is None:
             # In the identity map already on every path that books log rows.
             log = session.get(ReadingLog, e.log_id)
             if log is not None and log.challenge_ids:
@@ -151,8 +155,10 @@ def record(
     index = index_for(session)
     if index is None:
         return
-    lib = session.get(Library, library_id)
-    year = local_date(entries[0].created_at, lib.timezone if lib else "Asia/Jakarta").year
+    if timezone is None:
+        lib = session.get(Library, library_id)
+        timezone = lib.timezone if lib else "Asia/Jakarta"
+    year = local_date(entries[0].created_at, timezone).year
     visible = not member.leaderboard_opt_out
     _defer(
         session,

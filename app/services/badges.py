@@ -38,7 +38,12 @@ from app.services import ledger, stats
 
 
 def rules_of(lib: Library) -> Rules:
-    return _rules(tuple(sorted(lib.scoring.items())))
+    return rules_from(lib.scoring)
+
+
+def rules_from(scoring: Mapping[str, Any]) -> Rules:
+    """A library's rules from its `scoring` settings."""
+    return _rules(tuple(sorted(scoring.items())))
 
 
 @lru_cache(maxsize=256)
@@ -136,7 +141,7 @@ def award_earned(
     *,
     log_id: int | None = None,
     counters: Mapping[str, int] | None = None,
-) -> tuple[list[Badge], list[LedgerEntry]]:
+) -> tuple[list[Badge], list[ledger.Booked]]:
     """Award every badge of the member's library whose criteria now hold; once each."""
     candidates = list(
         session.execute(
@@ -154,7 +159,7 @@ def award_earned(
         counters=counters,
     )
     earned: list[Badge] = []
-    rows: list[LedgerEntry] = []
+    rows: list[ledger.Booked] = []
     for badge in candidates:
         if not all_met(progress(_criteria(badge), by_period)):
             continue

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import not_found
 from app.core.text import fold, like_pattern
-from app.models.book import Book, BookCreate
+from app.models.book import Book, BookCreate, BookPublic
+
+# Books never change once catalogued, so the reading path reads them from memory
+# (per engine; bounded). A book this transaction made is not remembered until it is
+# read again later: the transaction might still roll back.
+_known: WeakKeyDictionary[Engine, dict[int, BookPublic]] = WeakKeyDictionary()
+_KNOWN_MAX = 20_000
+_MADE_HERE = "bacaquest.books.made"
 
 
 def _search_key(title: str, author: str) -> str:
@@ -42,6 +50,22 @@ def get(session: Session, book_id: int) -> Book:
     return book
 
 
+def public(session: Session, book_id: int) -> BookPublic:
+    """The book as the API shows it (404 when there is none), from memory when known."""
+    engine = session.get_bind()
+    known = _known.get(engine)
+    if known is None:
+        known = _known.setdefault(engine, {})
+    found = known.get(book_id)
+    if found is None:
+        found = BookPublic.of(get(session, book_id))
+        if book_id not in session.info.get(_MADE_HERE, ()):
+            if len(known) >= _KNOWN_MAX:
+                known.clear()
+            known[book_id] = found
+    return found
+
+
 def _existing(session: Session, data: BookCreate) -> Book | None:
     if data.isbn:
         return session.execute(select(Book).where(Book.isbn13 == data.isbn)).scalar_one_or_none()
@@ -70,6 +94,7 @@ def find_or_create(session: Session, data: BookCreate, now: datetime) -> tuple[B
         with session.begin_nested():
             session.add(book)
             session.flush()
+        session.info.setdefault(_MADE_HERE, set()).add(book.id)
     except IntegrityError:
         # Another request created the same ISBN a moment ago: use theirs.
         again = _existing(session, data)
@@ -79,4 +104,4 @@ def find_or_create(session: Session, data: BookCreate, now: datetime) -> tuple[B
     return book, True
 
 
-__all__ = ["find_or_create", "get", "search"]
+__all__ = ["find_or_create", "get", "public", "search"]

@@ -488,7 +488,7 @@ def settle_progress(
     read_on: date,
     now: datetime,
     challenges: list[Challenge] | None = None,
-) -> tuple[list[ChallengeProgressBrief], list[LedgerEntry]]:
+) -> tuple[list[ChallengeProgressBrief], list[ledger.Booked]]:
     """Recount the member's progress in the joined challenges whose window holds read_on;
     record a completion once (bonus, badge) or take it back when progress fell short."""
     if challenges is None:
@@ -507,7 +507,7 @@ def settle_progress(
         )
         challenges = [c for c in open_ if c.id in ids]
     out = []
-    booked: list[LedgerEntry] = []
+    booked: list[ledger.Booked] = []
     cp = ChallengeParticipant.__table__.c
     for ch in challenges:
         current = progress_value(session, member.id or 0, ch)
@@ -556,7 +556,7 @@ def settle_progress(
 
 def _reward(
     session: Session, member: Member, ch: Challenge, day: date, now: datetime
-) -> list[LedgerEntry]:
+) -> list[ledger.Booked]:
     session.execute(
         update(Member)
         .where(Member.id == member.id)

@@ -59,9 +59,10 @@ def in_flight() -> Problem:
     )
 
 
-_FIND = select(IdempotencyKey).where(
-    IdempotencyKey.member_id == bindparam("member_id"), IdempotencyKey.key == bindparam("key")
-)
+_ik = IdempotencyKey.__table__.c
+_FIND = select(
+    _ik.id, _ik.fingerprint, _ik.state, _ik.response_status, _ik.response_body, _ik.expires_at
+).where(_ik.member_id == bindparam("member_id"), _ik.key == bindparam("key"))
 
 
 # One round trip on PostgreSQL: try the key's advisory lock and read the key.
@@ -85,14 +86,18 @@ _LOCK_AND_FIND = text(
 
 def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
     """The key's row (id, fingerprint, state, response, expiry) or None; 409 if in flight."""
-    r = session.execute(
-        _LOCK_AND_FIND,
-        {
-            "lock_id": advisory_lock_id(f"idempotency:{member_id}", key),
-            "member_id": member_id,
-            "key": key,
-        },
-    ).one()
+    r = (
+        session.connection()
+        .execute(
+            _LOCK_AND_FIND,
+            {
+                "lock_id": advisory_lock_id(f"idempotency:{member_id}", key),
+                "member_id": member_id,
+                "key": key,
+            },
+        )
+        .one()
+    )
     if not r.got:
         raise in_flight()
     return r if r.id is not None else None
@@ -103,7 +108,7 @@ def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -
     if session.get_bind().dialect.name == "postgresql":
         row = _lock_and_find(session, member_id, key)
     else:
-        row = session.execute(_FIND, {"member_id": member_id, "key": key}).scalar_one_or_none()
+        row = session.connection().execute(_FIND, {"member_id": member_id, "key": key}).first()
     if row is not None and row.expires_at <= now:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         row = None
@@ -131,7 +136,7 @@ def store(
     hours: int,
 ) -> None:
     try:
-        session.execute(
+        session.connection().execute(
             _INSERT,
             {
                 "member_id": member_id,

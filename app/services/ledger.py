@@ -17,6 +17,23 @@ from app.scoring import READING_CODES
 
 
 @dataclass(frozen=True, slots=True)
+class Booked:
+    """A ledger row as written (what callers read back; cheaper than a model instance)."""
+
+    id: int
+    member_id: int
+    library_id: int
+    amount: int
+    rule_code: str
+    log_id: int | None
+    badge_id: int | None
+    challenge_id: int | None
+    reverses_id: int | None
+    created_at: datetime
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     rule_code: str
     amount: int
@@ -32,14 +49,17 @@ def append(
     *,
     day: date,
     now: datetime,
-    challenge_ids: Sequence[int] = (),
+    challenge_ids: Sequence[int] | None = None,
     move_total: bool = True,
-) -> list[LedgerEntry]:
+    timezone: str | None = None,
+) -> list[Booked]:
     """Write rows and move the member's total by their sum in one atomic update.
 
     The same transaction moves the leaderboard counters (`challenge_ids`: the
-    challenges these rows count for). `move_total=False` leaves the total to a caller
-    that moves it in an UPDATE of its own (the reading path updates every counter at once).
+    challenges the rows of one log count for, when the caller knows them; `timezone`:
+    the library's, when the caller has it). `move_total=False` leaves the total to a
+    caller that moves it in an UPDATE of its own (the reading path updates every
+    counter at once).
     """
     values = [
         {
@@ -60,11 +80,13 @@ def append(
     if not values:
         return []
     # Core INSERT ... RETURNING: no unit-of-work bookkeeping on the hot path.
-    ids = session.execute(_INSERT_ROWS, values).scalars().all()
-    entries = [LedgerEntry(id=i, **v) for i, v in zip(ids, values, strict=True)]
+    ids = session.connection().execute(_INSERT_ROWS, values).scalars().all()
+    entries = [Booked(id=i, **v) for i, v in zip(ids, values, strict=True)]
     if move_total:
         add_points(session, member.id or 0, total=sum(e.amount for e in entries))
-    leaderboards.record(session, member, entries, day=day, challenge_ids=challenge_ids)
+    leaderboards.record(
+        session, member, entries, day=day, challenge_ids=challenge_ids, timezone=timezone
+    )
     return entries
 
 
@@ -94,7 +116,7 @@ def totals(session: Session, member_id: int) -> Totals:
     return Totals(total=total, pending=pending)
 
 
-def award_row(e: LedgerEntry) -> AwardRow:
+def award_row(e: Booked | LedgerEntry) -> AwardRow:
     return AwardRow(
         id=e.id or 0,
         rule_code=e.rule_code,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import JSON, Integer, String, bindparam, column, insert, select, text
 from sqlmodel import Session
 
 from app.core.clock import local_date
@@ -23,7 +23,6 @@ from app.models.reading import (
     BatchItemResult,
     BatchResult,
     ChallengeProgressBrief,
-    LedgerEntry,
     LogResult,
     MemberBook,
     ReadingLog,
@@ -42,33 +41,66 @@ class Context:
     """Who reads, in which library, under which rules, on which local day."""
 
     member: Member
-    library: Library
+    library_id: int
+    timezone: str
     rules: Rules
     today: date
 
 
+class CountedLog(Protocol):
+    """What counting needs of a log (a stored `ReadingLog`, or one just inserted)."""
+
+    id: int | None
+    pages: int
+    minutes: int
+    read_on: date
+    challenge_ids: list[int]
+
+
+@dataclass(slots=True)
+class _Inserted:
+    id: int
+    pages: int
+    minutes: int
+    read_on: date
+    challenge_ids: list[int]
+
+
+_LIBRARY_OF_MEMBER = """
+    SELECT library.id, library.timezone, library.scoring
+    FROM member JOIN library ON library.id = member.library_id
+    WHERE member.id = :member_id
+"""
+_LIBRARY_COLUMNS = (column("id", Integer), column("timezone", String), column("scoring", JSON))
 # The reader's library, taking the reader's row lock on PostgreSQL in the same
-# statement (SQLite runs one writer at a time and renders no FOR UPDATE).
-_LIBRARY_LOCKING_MEMBER = (
-    select(Library)
-    .join(Member, Member.library_id == Library.id)
-    .where(Member.id == bindparam("member_id"))
-    .with_for_update(of=Member.__table__)
-)
+# statement (SQLite runs one writer at a time and has no FOR UPDATE).
+_LIBRARY_LOCKING_MEMBER = {
+    "postgresql": text(_LIBRARY_OF_MEMBER + " FOR UPDATE OF member").columns(*_LIBRARY_COLUMNS),
+    "sqlite": text(_LIBRARY_OF_MEMBER).columns(*_LIBRARY_COLUMNS),
+}
 
 
 def context_for(session: Session, member: Member, now: datetime, *, lock: bool = False) -> Context:
     """The reader's library, rules and local day; `lock` serialises the member's scoring
     (concurrent logs must see each other's day state)."""
+    found: tuple[int, str, dict[str, Any]] | None = None
     if lock:
-        lib = session.execute(
-            _LIBRARY_LOCKING_MEMBER, {"member_id": member.id}
-        ).scalar_one_or_none()
-    else:
-        lib = session.get(Library, member.library_id) if member.library_id else None
-    if lib is None:
+        conn = session.connection()
+        row = conn.execute(
+            _LIBRARY_LOCKING_MEMBER[conn.dialect.name], {"member_id": member.id}
+        ).first()
+        if row is not None:
+            found = (row.id, row.timezone, row.scoring)
+    elif member.library_id is not None:
+        lib = session.get(Library, member.library_id)
+        if lib is not None:
+            found = (lib.id or 0, lib.timezone, lib.scoring)
+    if found is None:
         raise Problem(409, "no-library", "This account does not belong to a library.")
-    return Context(member, lib, badges.rules_of(lib), local_date(now, lib.timezone))
+    library_id, timezone, scoring = found
+    return Context(
+        member, library_id, timezone, badges.rules_from(scoring), local_date(now, timezone)
+    )
 
 
 def reader_for(session: Session, caller: Member, member_id: int | None) -> Member:
@@ -80,11 +112,11 @@ def reader_for(session: Session, caller: Member, member_id: int | None) -> Membe
     return child_of(session, caller, member_id)
 
 
-def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
+def log_public(log: ReadingLog, book: Book | BookPublic) -> ReadingLogPublic:
     return ReadingLogPublic(
         id=log.id or 0,
         member_id=log.member_id,
-        book=BookPublic.of(book),
+        book=book if isinstance(book, BookPublic) else BookPublic.of(book),
         pages=log.pages or None,
         minutes=log.minutes or None,
         finished=log.finished,
@@ -101,15 +133,17 @@ def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
     )
 
 
+_mb = MemberBook.__table__.c
+_FINISHED_BEFORE = select(_mb.book_id).where(
+    _mb.member_id == bindparam("member_id"), _mb.book_id == bindparam("book_id")
+)
+
+
 def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
-    return (
-        session.execute(
-            select(MemberBook.book_id).where(
-                MemberBook.member_id == member_id, MemberBook.book_id == book_id
-            )
-        ).first()
-        is None
+    found = session.connection().execute(
+        _FINISHED_BEFORE, {"member_id": member_id, "book_id": book_id}
     )
+    return found.first() is None
 
 
 # The reading path runs these on every log: plain SQL, compiled once, on both engines
@@ -155,12 +189,12 @@ _COUNTERS = text(
 def count(
     session: Session,
     ctx: Context,
-    log: ReadingLog,
-    book: Book,
+    log: CountedLog,
+    book: Book | BookPublic,
     log_in: LogInput,
     outcome: Outcome,
     now: datetime,
-) -> tuple[list[LedgerEntry], dict[str, int]]:
+) -> tuple[list[ledger.Booked], dict[str, int]]:
     """Make an accepted (or approved) log count: ledger, day, books, genres, counters.
 
     Returns the ledger rows and the member's counters after them.
@@ -174,9 +208,11 @@ def count(
         now=now,
         challenge_ids=list(log.challenge_ids),
         move_total=False,
+        timezone=ctx.timezone,
     )
+    conn = session.connection()
     ids = {"member_id": member.id, "day": log.read_on}
-    session.execute(
+    conn.execute(
         _DAY_UPSERT,
         {
             **ids,
@@ -188,11 +224,11 @@ def count(
         },
     )
     if log_in.first_finish:
-        session.execute(_FINISHED_BOOK, {**ids, "book_id": book.id})
+        conn.execute(_FINISHED_BOOK, {**ids, "book_id": book.id})
     new_genre = bool(book.genre) and (
-        session.execute(_NEW_GENRE, {**ids, "genre": book.genre}).first() is not None
+        conn.execute(_NEW_GENRE, {**ids, "genre": book.genre}).first() is not None
     )
-    counters = session.execute(
+    counters = conn.execute(
         _COUNTERS,
         {
             "member_id": member.id,
@@ -206,12 +242,15 @@ def count(
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
-def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> Book:
+def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> BookPublic:
     if data.book_id is not None:
-        return books.get(session, data.book_id)
+        return books.public(session, data.book_id)
     assert data.book is not None  # the schema requires one of the two
     book, _ = books.find_or_create(session, data.book, now)
-    return book
+    return BookPublic.of(book)
+
+
+_INSERT_LOG = insert(ReadingLog.__table__).returning(ReadingLog.__table__.c.id)
 
 
 def log_reading(
@@ -237,33 +276,35 @@ def log_reading(
     )
     day: DayState = stats.day_state(session, member.id or 0, read_on)
     outcome = score_log(log_in, day, ctx.rules)
-    log = ReadingLog(
-        member_id=member.id or 0,
-        library_id=ctx.library.id or 0,
-        book_id=book.id or 0,
-        logged_by=caller.id or 0,
-        pages=pages,
-        minutes=minutes,
-        finished=data.finished,
-        read_on=read_on,
-        hashtags=list(data.hashtags),
-        note=data.note,
-        rating=data.rating,
-        status=outcome.status,
-        review_reasons=list(outcome.reasons),
-        multiplier=log_in.multiplier,
-        challenge_ids=[c.id or 0 for c in in_challenges],
-        points=outcome.points if outcome.status == ACCEPTED else 0,
-        pending_points=0 if outcome.status == ACCEPTED else outcome.points,
-        logged_at=now,
-        counted_at=now if outcome.status == ACCEPTED else None,
-    )
-    session.add(log)
-    session.flush()
-    rows: list[LedgerEntry] = []
+    counted = outcome.status == ACCEPTED
+    values: dict[str, Any] = {
+        "member_id": member.id or 0,
+        "library_id": ctx.library_id,
+        "book_id": book.id,
+        "logged_by": caller.id or 0,
+        "pages": pages,
+        "minutes": minutes,
+        "finished": data.finished,
+        "read_on": read_on,
+        "hashtags": list(data.hashtags),
+        "note": data.note,
+        "rating": data.rating,
+        "status": outcome.status,
+        "review_reasons": list(outcome.reasons),
+        "multiplier": log_in.multiplier,
+        "challenge_ids": [c.id or 0 for c in in_challenges],
+        "points": outcome.points if counted else 0,
+        "pending_points": 0 if counted else outcome.points,
+        "logged_at": now,
+        "counted_at": now if counted else None,
+    }
+    # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
+    log_id = session.connection().execute(_INSERT_LOG, values).scalar_one()
+    log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
+    rows: list[ledger.Booked] = []
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
-    if outcome.status == ACCEPTED:
+    if counted:
         rows, fresh = count(session, ctx, log, book, log_in, outcome, now)
         progress, bonus_rows = challenges.settle_progress(
             session, member, read_on, now, in_challenges
@@ -283,14 +324,34 @@ def log_reading(
         ledger.add_points(session, member.id or 0, pending=outcome.points)
         progress, _ = challenges.settle_progress(session, member, read_on, now, in_challenges)
         totals = ledger.totals(session, member.id or 0)
-    session.flush()
     return LogResult(
-        log=log_public(log, book),
+        log=ReadingLogPublic(
+            id=log_id,
+            book=book,
+            **{k: values[k] for k in _PUBLIC_FROM_VALUES},
+            pages=pages or None,
+            minutes=minutes or None,
+        ),
         awards=[ledger.award_row(r) for r in rows],
         badges_earned=[badges.brief(b) for b in earned],
         totals=totals,
         challenges=progress,
     )
+
+
+_PUBLIC_FROM_VALUES = (
+    "member_id",
+    "finished",
+    "read_on",
+    "hashtags",
+    "note",
+    "rating",
+    "status",
+    "review_reasons",
+    "points",
+    "pending_points",
+    "logged_at",
+)
 
 
 def create_log(

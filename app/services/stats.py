@@ -56,7 +56,7 @@ _RECENT_DAYS = (
 
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:
     """The member's counted reading on `read_on` and the streak leading up to it."""
-    rows = session.execute(_RECENT_DAYS, {"member_id": member_id, "read_on": read_on})
+    rows = session.connection().execute(_RECENT_DAYS, {"member_id": member_id, "read_on": read_on})
     today = None
     days: set[date] = set()
     for row in rows:
