@@ -84,6 +84,9 @@ class Library(SQLModel, table=True):
     primary_color: str = SQLField(default="#1E5AA8", max_length=7)
     accent_color: str = SQLField(default="#F2A900", max_length=7)
     created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # Moved by database triggers on every write to the library's badges or challenges
+    # (migration 0006): processes keep the catalogue in memory until it moves.
+    catalogue_version: int = SQLField(default=0, sa_column_kwargs={"server_default": "0"})
 
     def scoring_settings(self) -> ScoringSettings:
         return ScoringSettings(**self.scoring)

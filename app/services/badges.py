@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -113,11 +113,11 @@ def _criteria(b: Badge) -> list[Criterion]:
     ]
 
 
-def _periods(badges: list[Badge]) -> set[str]:
+def _periods(badges: Sequence[Badge]) -> set[str]:
     return {c.period for b in badges for c in _criteria(b)} | {"all_time"}
 
 
-def _metrics(badges: list[Badge]) -> set[str]:
+def _metrics(badges: Sequence[Badge]) -> set[str]:
     return {c.metric for b in badges for c in _criteria(b)}
 
 
@@ -141,13 +141,19 @@ def award_earned(
     *,
     log_id: int | None = None,
     counters: Mapping[str, int] | None = None,
+    candidates: Sequence[Badge] | None = None,
 ) -> tuple[list[Badge], list[ledger.Booked]]:
-    """Award every badge of the member's library whose criteria now hold; once each."""
-    candidates = list(
-        session.execute(
-            _NOT_YET_HELD, {"library_id": member.library_id, "member_id": member.id}
-        ).scalars()
-    )
+    """Award every badge of the member's library whose criteria now hold; once each.
+
+    `candidates`: the library's badges the member does not hold yet, when the caller
+    knows them (the reading path keeps the catalogue in memory).
+    """
+    if candidates is None:
+        candidates = list(
+            session.execute(
+                _NOT_YET_HELD, {"library_id": member.library_id, "member_id": member.id}
+            ).scalars()
+        )
     if not candidates:
         return [], []
     by_period = stats.badge_stats(

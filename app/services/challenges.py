@@ -443,14 +443,14 @@ def _windows_holding(session: Session, library_id: int, read_on: date) -> list[C
 def joined_for_log(
     session: Session,
     member: Member,
-    read_on: date,
+    open_: list[Challenge],
     hashtags: list[str],
     today: date,
     now: datetime,
 ) -> list[Challenge]:
-    """The challenges a log counts for: joined ones whose window holds read_on; a log
-    carrying a challenge's hashtag joins the (eligible) member first."""
-    open_ = _windows_holding(session, member.library_id or 0, read_on)
+    """The challenges a log counts for: the joined ones among `open_` (the live ones whose
+    window holds its read_on); a log carrying a challenge's hashtag joins the (eligible)
+    member first."""
     if not open_:
         return []
     tags = {hashtag_key(t) for t in hashtags}

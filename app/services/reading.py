@@ -31,7 +31,7 @@ from app.models.reading import (
     Totals,
 )
 from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
-from app.services import badges, books, challenges, idempotency, ledger, stats
+from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
 from app.services.members import child_of
 from app.services.rescore import resettle
 
@@ -66,41 +66,67 @@ class _Inserted:
     challenge_ids: list[int]
 
 
+# The reader's library, its catalogue version and the badges the reader holds, taking
+# the reader's row lock on PostgreSQL in the same statement (SQLite runs one writer at a
+# time and has no FOR UPDATE).
 _LIBRARY_OF_MEMBER = """
-    SELECT library.id, library.timezone, library.scoring
+    SELECT library.id, library.timezone, library.scoring, library.catalogue_version,
+        (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held
     FROM member JOIN library ON library.id = member.library_id
     WHERE member.id = :member_id
 """
-_LIBRARY_COLUMNS = (column("id", Integer), column("timezone", String), column("scoring", JSON))
-# The reader's library, taking the reader's row lock on PostgreSQL in the same
-# statement (SQLite runs one writer at a time and has no FOR UPDATE).
+_LIBRARY_COLUMNS = (
+    column("id", Integer),
+    column("timezone", String),
+    column("scoring", JSON),
+    column("catalogue_version", Integer),
+    column("held", String),
+)
 _LIBRARY_LOCKING_MEMBER = {
-    "postgresql": text(_LIBRARY_OF_MEMBER + " FOR UPDATE OF member").columns(*_LIBRARY_COLUMNS),
-    "sqlite": text(_LIBRARY_OF_MEMBER).columns(*_LIBRARY_COLUMNS),
+    "postgresql": text(
+        _LIBRARY_OF_MEMBER.format(held="string_agg(badge_id::text, ',')") + "FOR UPDATE OF member"
+    ).columns(*_LIBRARY_COLUMNS),
+    "sqlite": text(_LIBRARY_OF_MEMBER.format(held="group_concat(badge_id)")).columns(
+        *_LIBRARY_COLUMNS
+    ),
 }
 
 
-def context_for(session: Session, member: Member, now: datetime, *, lock: bool = False) -> Context:
-    """The reader's library, rules and local day; `lock` serialises the member's scoring
-    (concurrent logs must see each other's day state)."""
-    found: tuple[int, str, dict[str, Any]] | None = None
-    if lock:
-        conn = session.connection()
-        row = conn.execute(
-            _LIBRARY_LOCKING_MEMBER[conn.dialect.name], {"member_id": member.id}
-        ).first()
-        if row is not None:
-            found = (row.id, row.timezone, row.scoring)
-    elif member.library_id is not None:
-        lib = session.get(Library, member.library_id)
-        if lib is not None:
-            found = (lib.id or 0, lib.timezone, lib.scoring)
-    if found is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
-    library_id, timezone, scoring = found
+@dataclass(frozen=True, slots=True)
+class Locked:
+    """What the reading path learns with the reader's lock."""
+
+    ctx: Context
+    catalogue: catalogue.Catalogue
+    badges_held: frozenset[int]
+
+
+def context_for(session: Session, member: Member, now: datetime) -> Context:
+    """The reader's library, rules and local day."""
+    lib = session.get(Library, member.library_id) if member.library_id is not None else None
+    if lib is None:
+        raise _no_library()
     return Context(
-        member, library_id, timezone, badges.rules_from(scoring), local_date(now, timezone)
+        member, lib.id or 0, lib.timezone, badges.rules_of(lib), local_date(now, lib.timezone)
     )
+
+
+def locked_context(session: Session, member: Member, now: datetime) -> Locked:
+    """`context_for`, serialising the member's scoring (concurrent logs must see each
+    other's day state), with the library's catalogue and the badges the member holds."""
+    conn = session.connection()
+    row = conn.execute(_LIBRARY_LOCKING_MEMBER[conn.dialect.name], {"member_id": member.id}).first()
+    if row is None:
+        raise _no_library()
+    ctx = Context(
+        member, row.id, row.timezone, badges.rules_from(row.scoring), local_date(now, row.timezone)
+    )
+    held = frozenset(int(b) for b in row.held.split(",")) if row.held else frozenset()
+    return Locked(ctx, catalogue.of(session, row.id, row.catalogue_version), held)
+
+
+def _no_library() -> Problem:
+    return Problem(409, "no-library", "This account does not belong to a library.")
 
 
 def reader_for(session: Session, caller: Member, member_id: int | None) -> Member:
@@ -258,7 +284,8 @@ def log_reading(
 ) -> LogResult:
     """Score and store one log for the caller (or their child)."""
     member = reader_for(session, caller, data.member_id)
-    ctx = context_for(session, member, now, lock=True)
+    locked = locked_context(session, member, now)
+    ctx = locked.ctx
     read_on = data.read_on or ctx.today
     why_not = read_on_allowed(read_on, ctx.today, ctx.rules)
     if why_not:
@@ -266,7 +293,12 @@ def log_reading(
     book = _book_for(session, data, now)
     pages, minutes = data.pages or 0, data.minutes or 0
     in_challenges = challenges.joined_for_log(
-        session, member, read_on, list(data.hashtags), ctx.today, now
+        session,
+        member,
+        locked.catalogue.open_on(read_on),
+        list(data.hashtags),
+        ctx.today,
+        now,
     )
     log_in = LogInput(
         pages=pages,
@@ -312,7 +344,13 @@ def log_reading(
         # A completion moved challenges_completed: then the badges read them afresh.
         counters = None if bonus_rows else fresh
         earned, badge_rows = badges.award_earned(
-            session, member, read_on, now, log_id=log.id, counters=counters
+            session,
+            member,
+            read_on,
+            now,
+            log_id=log.id,
+            counters=counters,
+            candidates=[b for b in locked.catalogue.badges if b.id not in locked.badges_held],
         )
         rows += bonus_rows + badge_rows
         extra = sum(r.amount for r in bonus_rows + badge_rows)
