@@ -64,8 +64,31 @@ def create_access_token(
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
+# Tokens verified once, with their expiry: a phone sends the same access token with
+# every request for its lifetime, and checking the signature and claims again each time
+# costs more than the rest of authentication. Only valid tokens are kept; expiry is
+# still checked on every use, revocation by the caller against the session row.
+_verified: dict[tuple[str, str, str, str], tuple[AccessClaims, int]] = {}
+_VERIFIED_MAX = 10_000
+
+
 def decode_access_token(settings: Settings, token: str, now: datetime) -> AccessClaims | None:
     """The token's claims, or None when it is not one of ours and valid now."""
+    key = (token, settings.secret_key, settings.jwt_audience, settings.jwt_issuer)
+    known = _verified.get(key)
+    if known is None:
+        known = _verify(settings, token)
+        if known is None:
+            return None
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[key] = known
+    claims, exp = known
+    return claims if exp > now.timestamp() else None
+
+
+def _verify(settings: Settings, token: str) -> tuple[AccessClaims, int] | None:
+    """Signature and claims (all but expiry, which depends on when)."""
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -77,8 +100,8 @@ def decode_access_token(settings: Settings, token: str, now: datetime) -> Access
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options={
-                # exp is required too, but checked below against the application's
-                # clock: jose's own check would read the wall clock.
+                # exp is required too, but checked against the application's clock:
+                # jose's own check would read the wall clock.
                 "require_sub": True,
                 "require_iss": True,
                 "require_aud": True,
@@ -89,7 +112,7 @@ def decode_access_token(settings: Settings, token: str, now: datetime) -> Access
     except JWTError:
         return None
     exp = claims.get("exp")
-    if not isinstance(exp, int) or exp <= now.timestamp():
+    if not isinstance(exp, int) or isinstance(exp, bool):
         return None
     sub, sid, act = claims.get("sub"), claims.get("sid"), claims.get("act")
     if claims.get("typ") != "access" or not isinstance(sid, str):
@@ -102,7 +125,7 @@ def decode_access_token(settings: Settings, token: str, now: datetime) -> Access
         if not isinstance(act_sub, str) or not act_sub.isdigit() or len(act_sub) > 18:
             return None
         actor_id = int(act_sub)
-    return AccessClaims(member_id=int(sub), session_id=sid, actor_id=actor_id)
+    return AccessClaims(member_id=int(sub), session_id=sid, actor_id=actor_id), exp
 
 
 def new_refresh_secret() -> str:
