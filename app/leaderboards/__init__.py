@@ -1,9 +1,17 @@
 """Leaderboards: counters kept with the ledger, an optional Redis index, and the boards.
 
 `record` (called by `ledger.append`) and `member_updating` (called by
-`members.update_me`) are the two ways the rest of the app feeds the boards.
+`members.update_me`) are the two ways the rest of the app feeds the boards; the reading
+path on PostgreSQL, which books its rows and moves the counters in one statement, asks
+`board_deltas` what to move and hands them to `publish_after_commit`.
 """
 
-from app.leaderboards.feed import index_for, member_updating, record
+from app.leaderboards.feed import (
+    board_deltas,
+    index_for,
+    member_updating,
+    publish_after_commit,
+    record,
+)
 
-__all__ = ["index_for", "member_updating", "record"]
+__all__ = ["board_deltas", "index_for", "member_updating", "publish_after_commit", "record"]

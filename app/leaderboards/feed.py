@@ -17,9 +17,9 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI
@@ -113,6 +113,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 # -- counters -------------------------------------------------------------------------------
 
 
+class Counted(Protocol):
+    """What the boards read of a ledger row (a booked row, or one about to be)."""
+
+    @property
+    def amount(self) -> int: ...
+    @property
+    def challenge_id(self) -> int | None: ...
+    @property
+    def log_id(self) -> int | None: ...
+
+
 def record(
     session: Session,
     member: Member,
@@ -122,18 +133,35 @@ def record(
     challenge_ids: Sequence[int] | None = None,
     timezone: str | None = None,
 ) -> None:
-    """Count freshly booked ledger rows on their boards (called by `ledger.append`).
+    """Count freshly booked ledger rows on their boards (called by `ledger.append`)."""
+    if not entries or member.id is None:
+        return
+    deltas = board_deltas(session, member, entries, day=day, challenge_ids=challenge_ids)
+    store.add(session, member.id, deltas)
+    publish_after_commit(session, member, deltas, entries[0].created_at, timezone)
+
+
+def board_deltas(
+    session: Session,
+    member: Member,
+    entries: Sequence[Counted],
+    *,
+    day: date,
+    challenge_ids: Sequence[int] | None = None,
+) -> dict[str, int]:
+    """How ledger rows move the member's boards.
 
     Rows count on the library's all-time board and on the week and month of `day`; on
     a challenge's board when it is among `challenge_ids`, among the challenges of the
     row's log (`reading_log.challenge_ids`, so compensating rows follow the log), or is
     the row's own `challenge_id` (a completion bonus). A rebuild from the ledger applies
-    the same rule.
+    the same rule. `challenge_ids`: what the rows of one log count for, when the caller
+    knows (then the log is not read).
     """
-    library_id, member_id = member.library_id, member.id
-    if not entries or library_id is None or member_id is None:
-        return
+    library_id = member.library_id
     deltas: dict[str, int] = {}
+    if not entries or library_id is None:
+        return deltas
     total = sum(e.amount for e in entries)
     if total:
         for board in keys.day_boards(library_id, day):
@@ -151,14 +179,25 @@ def record(
         for challenge_id in counts_for:
             board = keys.challenge_board(challenge_id)
             deltas[board] = deltas.get(board, 0) + e.amount
-    store.add(session, member_id, deltas)
+    return deltas
+
+
+def publish_after_commit(
+    session: Session,
+    member: Member,
+    deltas: Mapping[str, int],
+    booked_at: datetime,
+    timezone: str | None = None,
+) -> None:
+    """Hand the deltas to the Redis index (if any) once the transaction commits."""
+    library_id, member_id = member.library_id, member.id
     index = index_for(session)
-    if index is None:
+    if index is None or library_id is None or member_id is None:
         return
     if timezone is None:
         lib = session.get(Library, library_id)
         timezone = lib.timezone if lib else "Asia/Jakarta"
-    year = local_date(entries[0].created_at, timezone).year
+    year = local_date(booked_at, timezone).year
     visible = not member.leaderboard_opt_out
     _defer(
         session,

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import JSON, Integer, String, bindparam, column, insert, select, text
 from sqlmodel import Session
 
+from app import leaderboards
 from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.pagination import decode_cursor, paginate
@@ -30,6 +31,7 @@ from app.models.reading import (
     ReadingLogPublic,
     Totals,
 )
+from app.models.types import UtcDateTime
 from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
 from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
 from app.services.members import child_of
@@ -212,6 +214,144 @@ _COUNTERS = text(
 )
 
 
+# PostgreSQL runs the whole write of a counted log as one statement: the log, its ledger
+# rows, the board counters, the day, the finished book, the genre and the member's
+# counters (each the same write `count` makes one by one on SQLite, which has no
+# data-modifying WITH). The sub-statements share one snapshot; the member row is locked.
+_LOG_AND_COUNT = text(
+    """
+    WITH log AS (
+        INSERT INTO reading_log (member_id, library_id, book_id, logged_by, pages, minutes,
+            finished, read_on, hashtags, note, rating, status, review_reasons, multiplier,
+            challenge_ids, points, pending_points, logged_at, counted_at)
+        VALUES (:member_id, :library_id, :book_id, :logged_by, :pages, :minutes,
+            :finished, :read_on, :hashtags, :note, :rating, :status, :review_reasons,
+            :multiplier, :challenge_ids, :points, :pending_points, :logged_at, :counted_at)
+        RETURNING id
+    ), booked AS (
+        INSERT INTO ledger_entry (member_id, library_id, amount, rule_code, log_id,
+            created_at, day)
+        SELECT :member_id, :library_id, r.amount, r.rule_code, log.id, :logged_at, :read_on
+        FROM log, unnest(CAST(:amounts AS integer[]), CAST(:codes AS varchar[]))
+            WITH ORDINALITY AS r(amount, rule_code, n)
+        ORDER BY r.n
+        RETURNING id
+    ), boards AS (
+        INSERT INTO board_score (board, member_id, points)
+        SELECT b.board, :member_id, b.points
+        FROM unnest(CAST(:boards AS varchar[]), CAST(:board_points AS integer[]))
+            AS b(board, points)
+        ORDER BY b.board
+        ON CONFLICT (board, member_id) DO UPDATE
+        SET points = board_score.points + excluded.points
+    ), day AS (
+        INSERT INTO member_day
+            (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
+        VALUES (:member_id, :read_on, :pages, :minutes, :loose, :day_points, 1, :books)
+        ON CONFLICT (member_id, day) DO UPDATE SET
+            pages = member_day.pages + excluded.pages,
+            minutes = member_day.minutes + excluded.minutes,
+            loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
+            points = member_day.points + excluded.points,
+            logs = member_day.logs + 1,
+            books_finished = member_day.books_finished + excluded.books_finished
+    ), finished AS (
+        INSERT INTO member_book (member_id, book_id, finished_on)
+        SELECT :member_id, :book_id, :read_on WHERE :books = 1
+        ON CONFLICT DO NOTHING
+    ), genre AS (
+        INSERT INTO member_genre (member_id, genre, first_on)
+        SELECT :member_id, CAST(:genre AS varchar), :read_on WHERE :genre IS NOT NULL
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+    ), counters AS (
+        UPDATE member SET
+            points_total = points_total + :ledger_points,
+            pages_total = pages_total + :pages,
+            minutes_total = minutes_total + :minutes,
+            logs_total = logs_total + 1,
+            books_finished = books_finished + :books,
+            genres_total = genres_total + (SELECT count(*) FROM genre)
+        WHERE id = :member_id
+        RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
+            books_finished, genres_total, challenges_completed, shares_total
+    )
+    SELECT (SELECT id FROM log) AS log_id,
+        (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
+        counters.*
+    FROM counters
+    """
+).bindparams(
+    bindparam("hashtags", type_=JSON),
+    bindparam("review_reasons", type_=JSON),
+    bindparam("challenge_ids", type_=JSON),
+    bindparam("logged_at", type_=UtcDateTime),
+    bindparam("counted_at", type_=UtcDateTime),
+)
+
+
+def _log_and_count_at_once(
+    session: Session,
+    ctx: Context,
+    values: dict[str, Any],
+    book: BookPublic,
+    log_in: LogInput,
+    outcome: Outcome,
+) -> tuple[int, list[ledger.Booked], dict[str, int]]:
+    """PostgreSQL: store a counted log and everything it moves in one round trip.
+
+    Returns the log's id, its ledger rows and the member's counters after them.
+    """
+    member = ctx.member
+    read_on: date = values["read_on"]
+    awards = [a for a in outcome.awards if a.amount != 0]
+    rows = [ledger.Row(a.rule_code, a.amount) for a in awards]
+    deltas = leaderboards.board_deltas(
+        session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
+    )
+    boards = sorted((b, n) for b, n in deltas.items() if n != 0)
+    found = (
+        session.connection()
+        .execute(
+            _LOG_AND_COUNT,
+            {
+                **values,
+                "amounts": [a.amount for a in awards],
+                "codes": [a.rule_code for a in awards],
+                "boards": [b for b, _ in boards],
+                "board_points": [n for _, n in boards],
+                "loose": values["minutes"] if values["pages"] == 0 else 0,
+                "day_points": outcome.points,
+                "books": int(log_in.first_finish),
+                "genre": book.genre or None,
+                "ledger_points": sum(a.amount for a in awards),
+            },
+        )
+        .one()
+    )
+    log_id, ledger_ids, *counters = found
+    now: datetime = values["logged_at"]
+    booked = [
+        ledger.Booked(
+            id=entry_id,
+            member_id=member.id or 0,
+            library_id=ctx.library_id,
+            amount=a.amount,
+            rule_code=a.rule_code,
+            log_id=log_id,
+            badge_id=None,
+            challenge_id=None,
+            reverses_id=None,
+            created_at=now,
+            day=read_on,
+        )
+        # Ids come from the sequence in the rows' order.
+        for entry_id, a in zip(ledger_ids or [], awards, strict=True)
+    ]
+    leaderboards.publish_after_commit(session, member, deltas, now, ctx.timezone)
+    return log_id, booked, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
+
+
 def count(
     session: Session,
     ctx: Context,
@@ -330,14 +470,20 @@ def log_reading(
         "logged_at": now,
         "counted_at": now if counted else None,
     }
-    # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
-    log_id = session.connection().execute(_INSERT_LOG, values).scalar_one()
-    log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
+    conn = session.connection()
     rows: list[ledger.Booked] = []
+    fresh: dict[str, int] = {}
+    if counted and conn.dialect.name == "postgresql":
+        log_id, rows, fresh = _log_and_count_at_once(session, ctx, values, book, log_in, outcome)
+    else:
+        # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
+        log_id = conn.execute(_INSERT_LOG, values).scalar_one()
+        if counted:
+            log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
+            rows, fresh = count(session, ctx, log, book, log_in, outcome, now)
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
     if counted:
-        rows, fresh = count(session, ctx, log, book, log_in, outcome, now)
         progress, bonus_rows = challenges.settle_progress(
             session, member, read_on, now, in_challenges
         )
@@ -348,7 +494,7 @@ def log_reading(
             member,
             read_on,
             now,
-            log_id=log.id,
+            log_id=log_id,
             counters=counters,
             candidates=[b for b in locked.catalogue.badges if b.id not in locked.badges_held],
         )
