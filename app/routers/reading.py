@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
+from app.deps import (
+    Caller,
+    ClaimsDep,
+    ClockDep,
+    CurrentMember,
+    IdempotencyKeyHeader,
+    SessionDep,
+    SettingsDep,
+    as_caller,
+)
 from app.models.reading import (
     BatchRequest,
     BatchResult,
@@ -28,18 +38,24 @@ router = APIRouter(prefix="/v1/reading-logs", tags=["reading"])
     response_model=LogResult,
     responses=problems(401, 403, 404, 409),
 )
-def create_reading_log(
+async def create_reading_log(
     data: ReadingLogCreate,
-    member: CurrentMember,
-    session: SessionDep,
+    request: Request,
+    claims: ClaimsDep,
     clock: ClockDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Log reading; the answer holds the log, its points, new badges and new totals."""
-    code, body = reading.create_log(
-        session, member, data, clock.now(), idempotency_key, settings.idempotency_hours
-    )
+    now = clock.now()
+
+    def log(session: Session, caller: Caller) -> tuple[int, dict[str, Any]]:
+        return reading.create_log(
+            session, caller.member, data, now, idempotency_key, settings.idempotency_hours
+        )
+
+    # The busiest write: its whole unit of work runs on one worker thread.
+    code, body = await as_caller(request, claims, log)
     return JSONResponse(body, status_code=code)
 
 
