@@ -91,7 +91,7 @@ def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
         .execute(
             _LOCK_AND_FIND,
             {
-                "lock_id": advisory_lock_id(f"idempotency:{member_id}", key),
+                "lock_id": lock_id(member_id, key),
                 "member_id": member_id,
                 "key": key,
             },
@@ -109,6 +109,17 @@ def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -
         row = _lock_and_find(session, member_id, key)
     else:
         row = session.connection().execute(_FIND, {"member_id": member_id, "key": key}).first()
+    return settle(session, row, fp, now)
+
+
+def lock_id(member_id: int, key: str) -> int:
+    """The advisory lock a key's first request holds while it runs (PostgreSQL)."""
+    return advisory_lock_id(f"idempotency:{member_id}", key)
+
+
+def settle(session: Session, row: Any, fp: str, now: datetime) -> Stored | None:
+    """What a key's row (id, fingerprint, state, response_status, response_body,
+    expires_at; or None) says: replay its response, refuse, or do the work now."""
     if row is not None and row.expires_at <= now:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         row = None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Integer, String, bindparam, column, insert, select, text
+from sqlalchemy import JSON, Boolean, Integer, String, bindparam, column, insert, select, text
 from sqlmodel import Session
 
 from app import leaderboards
@@ -70,28 +70,64 @@ class _Inserted:
 
 # The reader's library, its catalogue version and the badges the reader holds, taking
 # the reader's row lock on PostgreSQL in the same statement (SQLite runs one writer at a
-# time and has no FOR UPDATE).
-_LIBRARY_OF_MEMBER = """
+# time and has no FOR UPDATE); with an Idempotency-Key, the key's row and (PostgreSQL)
+# its advisory try-lock too. A key's first request holds that lock until it commits, so
+# a retry meanwhile sees `got` false and answers 409; should a first request commit
+# between this statement's snapshot and its try-lock, the retry redoes the work and the
+# unique (member, key) pair refuses its second row, rolling all of it back.
+_LOCKING_READ = """
     SELECT library.id, library.timezone, library.scoring, library.catalogue_version,
-        (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held
+        (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held,
+        {got} AS got, ik.id AS key_id, ik.fingerprint, ik.state, ik.response_status,
+        ik.response_body, ik.expires_at
     FROM member JOIN library ON library.id = member.library_id
+    LEFT JOIN idempotency_key AS ik ON ik.member_id = :caller_id AND ik.key = :key
     WHERE member.id = :member_id
+    {lock}
 """
-_LIBRARY_COLUMNS = (
+_LOCKING_COLUMNS = (
     column("id", Integer),
     column("timezone", String),
     column("scoring", JSON),
     column("catalogue_version", Integer),
     column("held", String),
+    column("got", Boolean),
+    column("key_id", Integer),
+    column("fingerprint", String),
+    column("state", String),
+    column("response_status", Integer),
+    column("response_body", JSON),
+    column("expires_at", UtcDateTime),
 )
-_LIBRARY_LOCKING_MEMBER = {
-    "postgresql": text(
-        _LIBRARY_OF_MEMBER.format(held="string_agg(badge_id::text, ',')") + "FOR UPDATE OF member"
-    ).columns(*_LIBRARY_COLUMNS),
-    "sqlite": text(_LIBRARY_OF_MEMBER.format(held="group_concat(badge_id)")).columns(
-        *_LIBRARY_COLUMNS
-    ),
+
+
+def _locking_read(dialect: str, with_key: bool) -> Any:
+    if dialect == "postgresql":
+        held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
+        got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
+    else:
+        held, lock, got = "group_concat(badge_id)", "", "1"
+    sql = _LOCKING_READ.format(held=held, got=got, lock=lock)
+    return text(sql).columns(*_LOCKING_COLUMNS)
+
+
+_LOCKING_READS = {
+    (dialect, with_key): _locking_read(dialect, with_key)
+    for dialect in ("postgresql", "sqlite")
+    for with_key in (False, True)
 }
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """An Idempotency-Key's stored row, as `idempotency.settle` reads it."""
+
+    id: int
+    fingerprint: str
+    state: str
+    response_status: int | None
+    response_body: dict[str, Any] | None
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +137,7 @@ class Locked:
     ctx: Context
     catalogue: catalogue.Catalogue
     badges_held: frozenset[int]
+    key_row: KeyRow | None = None
 
 
 def context_for(session: Session, member: Member, now: datetime) -> Context:
@@ -113,18 +150,47 @@ def context_for(session: Session, member: Member, now: datetime) -> Context:
     )
 
 
-def locked_context(session: Session, member: Member, now: datetime) -> Locked:
+def locked_context(
+    session: Session,
+    member: Member,
+    now: datetime,
+    key: tuple[int, str] | None = None,
+) -> Locked:
     """`context_for`, serialising the member's scoring (concurrent logs must see each
-    other's day state), with the library's catalogue and the badges the member holds."""
+    other's day state), with the library's catalogue, the badges the member holds and,
+    for `key` (the caller's id and Idempotency-Key), the key's row (409 while in flight)."""
     conn = session.connection()
-    row = conn.execute(_LIBRARY_LOCKING_MEMBER[conn.dialect.name], {"member_id": member.id}).first()
+    caller_id, idem_key = key if key else (0, None)
+    row = conn.execute(
+        _LOCKING_READS[conn.dialect.name, key is not None],
+        {
+            "member_id": member.id,
+            "caller_id": caller_id,
+            "key": idem_key,
+            "lock_id": idempotency.lock_id(caller_id, idem_key) if idem_key else 0,
+        },
+    ).first()
     if row is None:
         raise _no_library()
+    if not row.got:
+        raise idempotency.in_flight()
     ctx = Context(
         member, row.id, row.timezone, badges.rules_from(row.scoring), local_date(now, row.timezone)
     )
     held = frozenset(int(b) for b in row.held.split(",")) if row.held else frozenset()
-    return Locked(ctx, catalogue.of(session, row.id, row.catalogue_version), held)
+    key_row = (
+        KeyRow(
+            row.key_id,
+            row.fingerprint,
+            row.state,
+            row.response_status,
+            row.response_body,
+            row.expires_at,
+        )
+        if row.key_id is not None
+        else None
+    )
+    return Locked(ctx, catalogue.of(session, row.id, row.catalogue_version), held, key_row)
 
 
 def _no_library() -> Problem:
@@ -420,12 +486,19 @@ _INSERT_LOG = insert(ReadingLog.__table__).returning(ReadingLog.__table__.c.id)
 
 
 def log_reading(
-    session: Session, caller: Member, data: ReadingLogCreate, now: datetime
+    session: Session,
+    caller: Member,
+    data: ReadingLogCreate,
+    now: datetime,
+    *,
+    locked: Locked | None = None,
 ) -> LogResult:
-    """Score and store one log for the caller (or their child)."""
-    member = reader_for(session, caller, data.member_id)
-    locked = locked_context(session, member, now)
+    """Score and store one log for the caller (or their child); `locked`: the reader's
+    context when the caller has locked it already."""
+    if locked is None:
+        locked = locked_context(session, reader_for(session, caller, data.member_id), now)
     ctx = locked.ctx
+    member = ctx.member
     read_on = data.read_on or ctx.today
     why_not = read_on_allowed(read_on, ctx.today, ctx.rules)
     if why_not:
@@ -546,17 +619,23 @@ def create_log(
     key: str | None,
     keep_hours: int,
 ) -> tuple[int, dict[str, Any]]:
-    """POST /v1/reading-logs: one log, honouring an Idempotency-Key."""
-    return idempotency.run_once(
-        session,
-        caller.id or 0,
-        key,
-        # The batch fingerprints an item the same way, so one key dedupes across both.
-        data.model_dump(mode="json"),
-        now,
-        keep_hours,
-        lambda: log_reading(session, caller, data, now).model_dump(mode="json"),
-    )
+    """POST /v1/reading-logs: one log, honouring an Idempotency-Key.
+
+    The key's row is read with the reader's lock, in one statement (see `_LOCKING_READ`).
+    """
+    member = reader_for(session, caller, data.member_id)
+    if key is None:
+        locked = locked_context(session, member, now)
+        return 201, log_reading(session, caller, data, now, locked=locked).model_dump(mode="json")
+    # The batch fingerprints an item the same way, so one key dedupes across both.
+    fp = idempotency.fingerprint(data.model_dump(mode="json"))
+    locked = locked_context(session, member, now, key=(caller.id or 0, key))
+    stored = idempotency.settle(session, locked.key_row, fp, now)
+    if stored is not None:
+        return stored.status, stored.body
+    body = log_reading(session, caller, data, now, locked=locked).model_dump(mode="json")
+    idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
+    return 201, body
 
 
 def _problem_of(exc: Problem) -> dict[str, object]:
