@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from app.core.hotsql import HotSql
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
 
@@ -76,15 +77,15 @@ def add(session: Session, member_id: int, deltas: Mapping[str, int]) -> None:
     for i, (board, n) in enumerate(values):
         params[f"b{i}"] = board
         params[f"p{i}"] = n
-    session.execute(_upsert(len(values)), params)
+    _upsert(len(values)).run(session, params)
 
 
 @lru_cache(maxsize=16)
-def _upsert(rows: int) -> Any:
-    # Plain SQL built once per row count: this runs on every ledger append, and
-    # both engines speak ON CONFLICT ... DO UPDATE.
+def _upsert(rows: int) -> HotSql:
+    # Plain SQL built once per row count, straight to the driver: this runs on every
+    # ledger append, and both engines speak ON CONFLICT ... DO UPDATE.
     tuples = ", ".join(f"(:b{i}, :member_id, :p{i})" for i in range(rows))
-    return text(
+    return HotSql(
         "INSERT INTO board_score (board, member_id, points) VALUES "  # noqa: S608
         + tuples
         + " ON CONFLICT (board, member_id) DO UPDATE "

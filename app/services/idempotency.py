@@ -24,7 +24,6 @@ from sqlalchemy import (
     bindparam,
     column,
     delete,
-    insert,
     select,
     text,
 )
@@ -32,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core.db import advisory_lock_id
+from app.core.hotsql import HotSql
 from app.core.problems import Problem
 from app.models.reading import IdempotencyKey
 from app.models.types import UtcDateTime
@@ -147,8 +147,8 @@ def store(
     hours: int,
 ) -> None:
     try:
-        session.connection().execute(
-            _INSERT,
+        _INSERT.run(
+            session,
             {
                 "member_id": member_id,
                 "key": key,
@@ -166,7 +166,12 @@ def store(
         raise in_flight() from None
 
 
-_INSERT = insert(IdempotencyKey.__table__)
+_INSERT = HotSql(
+    "INSERT INTO idempotency_key (member_id, key, fingerprint, state, response_status,"
+    " response_body, created_at, expires_at) VALUES (:member_id, :key, :fingerprint,"
+    " :state, :response_status, :response_body, :created_at, :expires_at)",
+    binds={"response_body": JSON(), "created_at": UtcDateTime(), "expires_at": UtcDateTime()},
+)
 
 
 def purge_expired(session: Session, now: datetime) -> int:

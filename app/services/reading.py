@@ -7,12 +7,14 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Boolean, Integer, String, bindparam, column, insert, select, text
+from sqlalchemy import JSON, Boolean, Date, select
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from app import leaderboards
 from app.core.clock import local_date
 from app.core.db import lock_member
+from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, forbidden, not_found, unprocessable
 from app.models.badge import Badge
@@ -25,7 +27,6 @@ from app.models.reading import (
     BatchResult,
     ChallengeProgressBrief,
     LogResult,
-    MemberBook,
     ReadingLog,
     ReadingLogCreate,
     ReadingLogPublic,
@@ -85,30 +86,29 @@ _LOCKING_READ = """
     WHERE member.id = :member_id
     {lock}
 """
-_LOCKING_COLUMNS = (
-    column("id", Integer),
-    column("timezone", String),
-    column("scoring", JSON),
-    column("catalogue_version", Integer),
-    column("held", String),
-    column("got", Boolean),
-    column("key_id", Integer),
-    column("fingerprint", String),
-    column("state", String),
-    column("response_status", Integer),
-    column("response_body", JSON),
-    column("expires_at", UtcDateTime),
+_LOCKING_TYPES = (
+    None,  # library id
+    None,  # time zone
+    JSON(),  # scoring
+    None,  # catalogue version
+    None,  # badges held, comma-separated
+    Boolean(),  # the key's try-lock was granted
+    None,  # key id
+    None,  # fingerprint
+    None,  # state
+    None,  # response status
+    JSON(),  # response body
+    UtcDateTime(),  # expires at
 )
 
 
-def _locking_read(dialect: str, with_key: bool) -> Any:
+def _locking_read(dialect: str, with_key: bool) -> HotSql:
     if dialect == "postgresql":
         held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
         got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
     else:
         held, lock, got = "group_concat(badge_id)", "", "1"
-    sql = _LOCKING_READ.format(held=held, got=got, lock=lock)
-    return text(sql).columns(*_LOCKING_COLUMNS)
+    return HotSql(_LOCKING_READ.format(held=held, got=got, lock=lock), results=_LOCKING_TYPES)
 
 
 _LOCKING_READS = {
@@ -159,38 +159,28 @@ def locked_context(
     """`context_for`, serialising the member's scoring (concurrent logs must see each
     other's day state), with the library's catalogue, the badges the member holds and,
     for `key` (the caller's id and Idempotency-Key), the key's row (409 while in flight)."""
-    conn = session.connection()
     caller_id, idem_key = key if key else (0, None)
-    row = conn.execute(
-        _LOCKING_READS[conn.dialect.name, key is not None],
+    dialect = session.get_bind().dialect.name
+    row = _LOCKING_READS[dialect, key is not None].first(
+        session,
         {
             "member_id": member.id,
             "caller_id": caller_id,
             "key": idem_key,
             "lock_id": idempotency.lock_id(caller_id, idem_key) if idem_key else 0,
         },
-    ).first()
+    )
     if row is None:
         raise _no_library()
-    if not row.got:
+    library_id, timezone, scoring, version, held_ids, got, *key_columns = row
+    if not got:
         raise idempotency.in_flight()
     ctx = Context(
-        member, row.id, row.timezone, badges.rules_from(row.scoring), local_date(now, row.timezone)
+        member, library_id, timezone, badges.rules_from(scoring), local_date(now, timezone)
     )
-    held = frozenset(int(b) for b in row.held.split(",")) if row.held else frozenset()
-    key_row = (
-        KeyRow(
-            row.key_id,
-            row.fingerprint,
-            row.state,
-            row.response_status,
-            row.response_body,
-            row.expires_at,
-        )
-        if row.key_id is not None
-        else None
-    )
-    return Locked(ctx, catalogue.of(session, row.id, row.catalogue_version), held, key_row)
+    held = frozenset(int(b) for b in held_ids.split(",")) if held_ids else frozenset()
+    key_row = KeyRow(*key_columns) if key_columns[0] is not None else None
+    return Locked(ctx, catalogue.of(session, library_id, version), held, key_row)
 
 
 def _no_library() -> Problem:
@@ -227,22 +217,18 @@ def log_public(log: ReadingLog, book: Book | BookPublic) -> ReadingLogPublic:
     )
 
 
-_mb = MemberBook.__table__.c
-_FINISHED_BEFORE = select(_mb.book_id).where(
-    _mb.member_id == bindparam("member_id"), _mb.book_id == bindparam("book_id")
+_FINISHED_BEFORE = HotSql(
+    "SELECT 1 FROM member_book WHERE member_id = :member_id AND book_id = :book_id"
 )
 
 
 def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
-    found = session.connection().execute(
-        _FINISHED_BEFORE, {"member_id": member_id, "book_id": book_id}
-    )
-    return found.first() is None
+    return _FINISHED_BEFORE.first(session, {"member_id": member_id, "book_id": book_id}) is None
 
 
 # The reading path runs these on every log: plain SQL, compiled once, on both engines
 # (SQLite >= 3.35 and PostgreSQL both have ON CONFLICT and RETURNING).
-_DAY_UPSERT = text(
+_DAY_UPSERT = HotSql(
     """
     INSERT INTO member_day
         (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
@@ -254,17 +240,20 @@ _DAY_UPSERT = text(
         points = member_day.points + excluded.points,
         logs = member_day.logs + 1,
         books_finished = member_day.books_finished + excluded.books_finished
-    """
+    """,
+    binds={"day": Date()},
 )
-_FINISHED_BOOK = text(
+_FINISHED_BOOK = HotSql(
     "INSERT INTO member_book (member_id, book_id, finished_on) "
-    "VALUES (:member_id, :book_id, :day) ON CONFLICT DO NOTHING"
+    "VALUES (:member_id, :book_id, :day) ON CONFLICT DO NOTHING",
+    binds={"day": Date()},
 )
-_NEW_GENRE = text(
+_NEW_GENRE = HotSql(
     "INSERT INTO member_genre (member_id, genre, first_on) "
-    "VALUES (:member_id, :genre, :day) ON CONFLICT DO NOTHING RETURNING 1"
+    "VALUES (:member_id, :genre, :day) ON CONFLICT DO NOTHING RETURNING 1",
+    binds={"day": Date()},
 )
-_COUNTERS = text(
+_COUNTERS = HotSql(
     """
     UPDATE member SET
         points_total = points_total + :points,
@@ -280,11 +269,23 @@ _COUNTERS = text(
 )
 
 
+# How a log's values are stored (what the ORM's column types do with them).
+_LOG_TYPES: dict[str, TypeEngine[Any]] = {
+    "finished": Boolean(),
+    "read_on": Date(),
+    "hashtags": JSON(),
+    "review_reasons": JSON(),
+    "challenge_ids": JSON(),
+    "logged_at": UtcDateTime(),
+    "counted_at": UtcDateTime(),
+}
+
+
 # PostgreSQL runs the whole write of a counted log as one statement: the log, its ledger
 # rows, the board counters, the day, the finished book, the genre and the member's
 # counters (each the same write `count` makes one by one on SQLite, which has no
 # data-modifying WITH). The sub-statements share one snapshot; the member row is locked.
-_LOG_AND_COUNT = text(
+_LOG_AND_COUNT = HotSql(
     """
     WITH log AS (
         INSERT INTO reading_log (member_id, library_id, book_id, logged_by, pages, minutes,
@@ -346,13 +347,8 @@ _LOG_AND_COUNT = text(
         (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
         counters.*
     FROM counters
-    """
-).bindparams(
-    bindparam("hashtags", type_=JSON),
-    bindparam("review_reasons", type_=JSON),
-    bindparam("challenge_ids", type_=JSON),
-    bindparam("logged_at", type_=UtcDateTime),
-    bindparam("counted_at", type_=UtcDateTime),
+    """,
+    binds=_LOG_TYPES,
 )
 
 
@@ -376,24 +372,20 @@ def _log_and_count_at_once(
         session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
     )
     boards = sorted((b, n) for b, n in deltas.items() if n != 0)
-    found = (
-        session.connection()
-        .execute(
-            _LOG_AND_COUNT,
-            {
-                **values,
-                "amounts": [a.amount for a in awards],
-                "codes": [a.rule_code for a in awards],
-                "boards": [b for b, _ in boards],
-                "board_points": [n for _, n in boards],
-                "loose": values["minutes"] if values["pages"] == 0 else 0,
-                "day_points": outcome.points,
-                "books": int(log_in.first_finish),
-                "genre": book.genre or None,
-                "ledger_points": sum(a.amount for a in awards),
-            },
-        )
-        .one()
+    found = _LOG_AND_COUNT.one(
+        session,
+        {
+            **values,
+            "amounts": [a.amount for a in awards],
+            "codes": [a.rule_code for a in awards],
+            "boards": [b for b, _ in boards],
+            "board_points": [n for _, n in boards],
+            "loose": values["minutes"] if values["pages"] == 0 else 0,
+            "day_points": outcome.points,
+            "books": int(log_in.first_finish),
+            "genre": book.genre or None,
+            "ledger_points": sum(a.amount for a in awards),
+        },
     )
     log_id, ledger_ids, *counters = found
     now: datetime = values["logged_at"]
@@ -442,10 +434,9 @@ def count(
         move_total=False,
         timezone=ctx.timezone,
     )
-    conn = session.connection()
     ids = {"member_id": member.id, "day": log.read_on}
-    conn.execute(
-        _DAY_UPSERT,
+    _DAY_UPSERT.run(
+        session,
         {
             **ids,
             "pages": log.pages,
@@ -456,12 +447,10 @@ def count(
         },
     )
     if log_in.first_finish:
-        conn.execute(_FINISHED_BOOK, {**ids, "book_id": book.id})
-    new_genre = bool(book.genre) and (
-        conn.execute(_NEW_GENRE, {**ids, "genre": book.genre}).first() is not None
-    )
-    counters = conn.execute(
-        _COUNTERS,
+        _FINISHED_BOOK.run(session, {**ids, "book_id": book.id})
+    new_genre = bool(book.genre) and bool(_NEW_GENRE.run(session, {**ids, "genre": book.genre}))
+    counters = _COUNTERS.one(
+        session,
         {
             "member_id": member.id,
             "points": sum(r.amount for r in rows),
@@ -470,7 +459,7 @@ def count(
             "books": int(log_in.first_finish),
             "genres": int(new_genre),
         },
-    ).one()
+    )
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
@@ -482,7 +471,16 @@ def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> BookPu
     return BookPublic.of(book)
 
 
-_INSERT_LOG = insert(ReadingLog.__table__).returning(ReadingLog.__table__.c.id)
+_LOG_COLUMNS = (
+    "member_id, library_id, book_id, logged_by, pages, minutes, finished, read_on, hashtags,"
+    " note, rating, status, review_reasons, multiplier, challenge_ids, points,"
+    " pending_points, logged_at, counted_at"
+)
+_INSERT_LOG = HotSql(
+    f"INSERT INTO reading_log ({_LOG_COLUMNS}) VALUES"  # noqa: S608 (constant columns)
+    f" ({', '.join(':' + c.strip() for c in _LOG_COLUMNS.split(','))}) RETURNING id",
+    binds=_LOG_TYPES,
+)
 
 
 def log_reading(
@@ -543,14 +541,13 @@ def log_reading(
         "logged_at": now,
         "counted_at": now if counted else None,
     }
-    conn = session.connection()
     rows: list[ledger.Booked] = []
     fresh: dict[str, int] = {}
-    if counted and conn.dialect.name == "postgresql":
+    if counted and session.get_bind().dialect.name == "postgresql":
         log_id, rows, fresh = _log_and_count_at_once(session, ctx, values, book, log_in, outcome)
     else:
         # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
-        log_id = conn.execute(_INSERT_LOG, values).scalar_one()
+        (log_id,) = _INSERT_LOG.one(session, values)
         if counted:
             log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
             rows, fresh = count(session, ctx, log, book, log_in, outcome, now)

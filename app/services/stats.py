@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Date, func, select
 from sqlmodel import Session
 
+from app.core.hotsql import HotSql
 from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LedgerEntry, MemberDay, MemberStats, ReadingLog, StatsPeriod
@@ -40,36 +41,32 @@ def counted_days(session: Session, member_id: int) -> list[date]:
     )
 
 
-_md = MemberDay.__table__.c
-# Built once: the reading path runs it on every log.
-_RECENT_DAYS = (
-    select(_md.day, _md.pages, _md.minutes, _md.loose_minutes, _md.points, _md.logs)
-    .where(
-        _md.member_id == bindparam("member_id"),
-        _md.day <= bindparam("read_on"),
-        _md.logs > 0,
-    )
-    .order_by(_md.day.desc())
-    .limit(400)
+# Every log reads it: plain SQL straight to the driver (see app.core.hotsql).
+_RECENT_DAYS = HotSql(
+    "SELECT day, pages, minutes, loose_minutes, points, logs FROM member_day"
+    " WHERE member_id = :member_id AND day <= :read_on AND logs > 0"
+    " ORDER BY day DESC LIMIT 400",
+    binds={"read_on": Date()},
+    results=(Date(),),
 )
 
 
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:
     """The member's counted reading on `read_on` and the streak leading up to it."""
-    rows = session.connection().execute(_RECENT_DAYS, {"member_id": member_id, "read_on": read_on})
-    today = None
+    today = (0, 0, 0, 0, 0)
     days: set[date] = set()
-    for row in rows:
-        if row.day == read_on:
-            today = row
+    for day, *figures in _RECENT_DAYS.run(session, {"member_id": member_id, "read_on": read_on}):
+        if day == read_on:
+            today = tuple(figures)
         else:
-            days.add(row.day)
+            days.add(day)
+    pages, minutes, loose_minutes, points, logs = today
     return DayState(
-        pages=today.pages if today else 0,
-        minutes=today.minutes if today else 0,
-        loose_minutes=today.loose_minutes if today else 0,
-        points=today.points if today else 0,
-        logs=today.logs if today else 0,
+        pages=pages,
+        minutes=minutes,
+        loose_minutes=loose_minutes,
+        points=points,
+        logs=logs,
         streak_before=streak_before(days, read_on),
     )
 

@@ -1,0 +1,111 @@
+"""Plain SQL for the reading path, run on the session's own connection by its driver.
+
+Every log runs about ten small statements, and SQLAlchemy's execution machinery costs
+more per statement than the driver and the database together (measured: 30 µs against
+5 µs on SQLite, 121 µs against 67 µs of CPU on PostgreSQL). A `HotSql` statement skips
+it and still binds and reads values through the SQLAlchemy types it names (dates,
+UTC instants, JSON), so what it stores is exactly what the ORM stores and reads.
+
+It runs inside the session's transaction (same connection), and a driver error is
+raised as the SQLAlchemy exception the rest of the app expects (IntegrityError, ...).
+Write statements with `:name` parameters; PostgreSQL gets them as `%(name)s`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
+from sqlmodel import Session
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+Processor = Callable[[Any], Any]
+
+
+class HotSql:
+    """One statement: its SQL, the types of the parameters and result columns that need
+    converting (the others pass as the driver gives them)."""
+
+    __slots__ = ("_by_dialect", "binds", "results", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        *,
+        binds: Mapping[str, TypeEngine[Any]] | None = None,
+        results: Sequence[TypeEngine[Any] | None] = (),
+    ) -> None:
+        self.sql = sql
+        self.binds = dict(binds or {})
+        self.results = tuple(results)
+        self._by_dialect: dict[
+            str, tuple[str, dict[str, Processor], list[tuple[int, Processor]]]
+        ] = {}
+
+    def _for(
+        self, dialect: Dialect
+    ) -> tuple[str, dict[str, Processor], list[tuple[int, Processor]]]:
+        cached = self._by_dialect.get(dialect.name)
+        if cached is not None:
+            return cached
+        sql = self.sql
+        if dialect.paramstyle == "pyformat":
+            sql = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+        binds: dict[str, Processor] = {
+            name: proc
+            for name, typ in self.binds.items()
+            if (proc := typ.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        results: list[tuple[int, Processor]] = [
+            (i, proc)
+            for i, typ in enumerate(self.results)
+            if typ is not None
+            and (proc := typ.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        ]
+        found = (sql, binds, results)
+        self._by_dialect[dialect.name] = found
+        return found
+
+    def run(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute in the session's transaction; the rows it returns (none for a plain write)."""
+        conn = session.connection()
+        dialect = conn.dialect
+        sql, binds, results = self._for(dialect)
+        if binds:
+            params = {
+                k: (binds[k](v) if k in binds and v is not None else v) for k, v in params.items()
+            }
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if cursor.description else []
+        except dialect.loaded_dbapi.Error as exc:
+            raise sa_exc.DBAPIError.instance(
+                sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from exc
+        finally:
+            cursor.close()
+        if not results:
+            return rows
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, proc in results:
+                values[i] = proc(values[i])
+            out.append(tuple(values))
+        return out
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        rows = self.run(session, params)
+        return rows[0] if rows else None
+
+    def one(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        rows = self.run(session, params)
+        if len(rows) != 1:
+            raise sa_exc.MultipleResultsFound if rows else sa_exc.NoResultFound(self.sql)
+        return rows[0]
