@@ -150,7 +150,8 @@ def _month_window(year: int, month: int) -> tuple[date, date]:
     return start, nxt - timedelta(days=1)
 
 
-def _ensure_challenges(session: Session, lib: Library, creator: Member, now: datetime) -> None:
+def ensure_demo_challenges(session: Session, lib: Library, creator: Member, now: datetime) -> None:
+    """This month's pages challenge and next month's books challenge, when missing."""
     today = local_date(now, lib.timezone)
     nxt = today.replace(day=28) + timedelta(days=4)
     plans = [
@@ -234,7 +235,7 @@ def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
             nickname=None,
             now=now,
         )
-        _ensure_challenges(session, lib, staff, now)
+        ensure_demo_challenges(session, lib, staff, now)
         parent = _ensure_account(
             session,
             email=f"parent.{d.slug}@bacaquest.demo",

@@ -285,6 +285,7 @@ def run_one(
             options=Options(
                 members=args.members,
                 idempotency_keys=not args.no_idempotency_key,
+                catalogue=not args.empty_catalogue,
                 target=args.target,
                 redis_url=args.redis_url,
             ),
@@ -421,6 +422,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--redis-url", default=None, help="give the app REDIS_URL (default: none)")
     p.add_argument("--target", default=None, help='override the app target, e.g. "GET /v1/me"')
     p.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key")
+    p.add_argument(
+        "--empty-catalogue",
+        action="store_true",
+        help="reading: a library with no badges and no challenge (default: the demo ones)",
+    )
     p.add_argument("--seed", type=int, default=1, help="random seed of the data and load")
     p.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")

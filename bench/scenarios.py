@@ -32,7 +32,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.config import Settings
 from bench.loadgen import LOCAL_HOST, RequestFactory, Response, fetch, run_async
-from bench.seed import Databases, EngineName, Reader, seed_readers, seeding_engine
+from bench.seed import (
+    Databases,
+    EngineName,
+    Reader,
+    seed_catalogue,
+    seed_readers,
+    seeding_engine,
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,11 @@ class Options:
     books: int = 50
     inline_book_ratio: float = 0.1
     idempotency_keys: bool = True
+    # reading: the library has the demo badges and this month's challenge, and some logs
+    # carry its hashtag or finish a book (as members' logs do); False: a bare library
+    catalogue: bool = True
+    hashtag_ratio: float = 0.3
+    finished_ratio: float = 0.1
     target: str | None = None  # "METHOD /path" overriding the reading scenario's app target
     redis_url: str | None = None  # what the app's server gets as REDIS_URL (--redis-url)
 
@@ -157,16 +169,19 @@ class ReadingLogs:
         self.readers: list[Reader] = []
         self.book_ids: list[int] = []
         self.run_id = secrets.token_hex(4)
+        self.hashtag: str | None = None
 
     def seed(self, ctx: Context) -> None:
         engine = seeding_engine(ctx.dbs.app_url)
         try:
-            self.readers = seed_readers(
-                engine, ctx.settings, ctx.options.members, now_utc(), ctx.rnd
-            )
+            now = now_utc()
+            self.readers = seed_readers(engine, ctx.settings, ctx.options.members, now, ctx.rnd)
+            ctx.log(f"  seeded {len(self.readers)} members, each signed in once")
+            if ctx.options.catalogue:
+                self.hashtag = seed_catalogue(engine, self.readers[0].member_id, now)
+                ctx.log(f"  the library has the demo badges and the challenge {self.hashtag}")
         finally:
             engine.dispose()
-        ctx.log(f"  seeded {len(self.readers)} members, each signed in once")
 
     def _target_route(self, ctx: Context) -> tuple[str, str]:
         if ctx.options.target:
@@ -275,21 +290,31 @@ class ReadingLogs:
         rnd = random.Random(ctx.rnd.random())
         randint, rand, choice = rnd.randint, rnd.random, rnd.choice
 
+        tagged = b',"hashtags":["%s"]' % self.hashtag.encode() if self.hashtag else b""
+        tag_ratio = ctx.options.hashtag_ratio if self.hashtag else 0.0
+        finished_ratio = ctx.options.finished_ratio
+
         def make() -> bytes:
             minutes = randint(10, 60)
             # At most 2 pages a minute: well inside the plausibility rule (3/min).
             pages = randint(5, min(40, 2 * minutes))
+            extra = b'%s,"finished":%s' % (
+                tagged if rand() < tag_ratio else b"",
+                b"true" if rand() < finished_ratio else b"false",
+            )
             if rand() < inline_ratio:
-                body = b'{"book":%s,"pages":%d,"minutes":%d,"finished":false}' % (
+                body = b'{"book":%s,"pages":%d,"minutes":%d%s}' % (
                     choice(inline),
                     pages,
                     minutes,
+                    extra,
                 )
             else:
-                body = b'{"book_id":%d,"pages":%d,"minutes":%d}' % (
+                body = b'{"book_id":%d,"pages":%d,"minutes":%d%s}' % (
                     choice(book_ids),
                     pages,
                     minutes,
+                    extra,
                 )
             idem = b"Idempotency-Key: %s%d\r\n" % (idem_prefix, next(keys)) if idem_prefix else b""
             return b"%s%sContent-Length: %d\r\n\r\n%s" % (choice(heads), idem, len(body), body)

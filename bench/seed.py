@@ -24,16 +24,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Table, create_engine, text
+from sqlalchemy import Engine, Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.db import make_engine, transaction
 from app.core.migrate import upgrade
 from app.core.security import create_access_token
+from app.demo import ensure_demo_challenges
 from app.models.auth import AuthSession
+from app.models.challenge import Challenge
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
+from app.services.badges import ensure_demo_badges
 
 EngineName = Literal["sqlite", "postgresql"]
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -429,6 +433,25 @@ def seed_readers(
         Reader(mid, create_access_token(settings, now, member_id=mid, session_id=sid))
         for mid, sid in zip(member_ids, session_ids, strict=True)
     ]
+
+
+def seed_catalogue(engine: Engine, creator_id: int, now: datetime) -> str:
+    """The demo badges and this month's demo challenge in the bench library; its hashtag."""
+    with transaction(engine) as session:
+        lib = session.execute(select(Library).where(Library.slug == BENCH_LIBRARY)).scalar_one()
+        creator = session.get(Member, creator_id)
+        assert creator is not None
+        ensure_demo_badges(session, lib, now)
+        ensure_demo_challenges(session, lib, creator, now)
+        today = local_date(now, lib.timezone)
+        hashtag = session.execute(
+            select(Challenge.hashtag).where(
+                Challenge.library_id == lib.id,
+                Challenge.starts_on <= today,
+                Challenge.ends_on >= today,
+            )
+        ).scalar_one()
+        return str(hashtag)
 
 
 def backend_of(url: str) -> EngineName:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -142,11 +142,13 @@ def award_earned(
     log_id: int | None = None,
     counters: Mapping[str, int] | None = None,
     candidates: Sequence[Badge] | None = None,
+    days: Collection[date] | None = None,
 ) -> tuple[list[Badge], list[ledger.Booked]]:
     """Award every badge of the member's library whose criteria now hold; once each.
 
     `candidates`: the library's badges the member does not hold yet, when the caller
-    knows them (the reading path keeps the catalogue in memory).
+    knows them (the reading path keeps the catalogue in memory); `days`: every day with
+    counted reading, when the caller has them.
     """
     if candidates is None:
         candidates = list(
@@ -163,6 +165,7 @@ def award_earned(
         ref_day,
         metrics=_metrics(candidates),
         counters=counters,
+        days=days,
     )
     earned: list[Badge] = []
     rows: list[ledger.Booked] = []

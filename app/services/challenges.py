@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Date, and_, bindparam, case, delete, func, select, update
 from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.db import insert_ignore
 from app.core.hashtags import hashtag_key
+from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
 from app.models.badge import Badge, BadgeAward
@@ -25,6 +26,7 @@ from app.models.challenge import (
 from app.models.library import Library
 from app.models.member import Member, age_group
 from app.models.reading import ChallengeProgressBrief, LedgerEntry, ReadingLog
+from app.models.types import UtcDateTime
 from app.scoring import BONUS_BADGE, BONUS_CHALLENGE, Rules, challenge_unreachable_reason
 from app.scoring.badges import progress_label
 from app.services import ledger
@@ -440,6 +442,35 @@ def _windows_holding(session: Session, library_id: int, read_on: date) -> list[C
     return list(rows.scalars())
 
 
+# The member's participations among challenges from `first` on (open ones are recent).
+_JOINED_SINCE = HotSql(
+    "SELECT challenge_id FROM challenge_participant"
+    " WHERE member_id = :member_id AND challenge_id >= :first"
+)
+_RECOUNT_SQL = """
+    UPDATE challenge_participant SET progress = (
+        SELECT {measure} FROM reading_log
+        WHERE member_id = :member_id AND status = 'accepted' AND deleted_at IS NULL
+            AND read_on BETWEEN :starts_on AND :ends_on
+    )
+    WHERE challenge_id = :challenge_id AND member_id = :member_id
+    RETURNING progress, completed_at
+"""
+# What `progress_value` counts, per goal.
+_RECOUNT = {
+    goal: HotSql(
+        _RECOUNT_SQL.format(measure=measure),
+        binds={"starts_on": Date(), "ends_on": Date()},
+        results=(None, UtcDateTime()),
+    )
+    for goal, measure in (
+        ("pages", "COALESCE(SUM(pages), 0)"),
+        ("minutes", "COALESCE(SUM(minutes), 0)"),
+        ("books", "COUNT(DISTINCT CASE WHEN finished THEN book_id END)"),
+    )
+}
+
+
 def joined_for_log(
     session: Session,
     member: Member,
@@ -454,14 +485,12 @@ def joined_for_log(
     if not open_:
         return []
     tags = {hashtag_key(t) for t in hashtags}
-    joined = set(
-        session.execute(
-            select(ChallengeParticipant.challenge_id).where(
-                ChallengeParticipant.member_id == member.id,
-                ChallengeParticipant.challenge_id.in_([c.id for c in open_]),
-            )
-        ).scalars()
-    )
+    joined = {
+        cid
+        for (cid,) in _JOINED_SINCE.run(
+            session, {"member_id": member.id, "first": min(c.id or 0 for c in open_)}
+        )
+    }
     out = []
     for ch in open_:
         if ch.id not in joined and ch.hashtag_key in tags and _eligible(ch, member, today.year):
@@ -510,14 +539,20 @@ def settle_progress(
     booked: list[ledger.Booked] = []
     cp = ChallengeParticipant.__table__.c
     for ch in challenges:
-        current = progress_value(session, member.id or 0, ch)
         key = (cp.challenge_id == ch.id, cp.member_id == member.id)
-        completed_at = session.execute(
-            update(ChallengeParticipant.__table__)
-            .where(*key)
-            .values(progress=current)
-            .returning(cp.completed_at)
-        ).scalar_one_or_none()
+        # Recounted from the counted logs in the window and stored in one statement.
+        recounted = _RECOUNT[ch.goal].first(
+            session,
+            {
+                "challenge_id": ch.id,
+                "member_id": member.id,
+                "starts_on": ch.starts_on,
+                "ends_on": ch.ends_on,
+            },
+        )
+        if recounted is None:  # left the challenge meanwhile
+            continue
+        current, completed_at = recounted
         completed = completed_at is not None
         completed_now = False
         if current >= ch.target and not completed:

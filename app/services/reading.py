@@ -33,7 +33,7 @@ from app.models.reading import (
     Totals,
 )
 from app.models.types import UtcDateTime
-from app.scoring import ACCEPTED, DayState, LogInput, Outcome, Rules, read_on_allowed, score_log
+from app.scoring import ACCEPTED, LogInput, Outcome, Rules, read_on_allowed, score_log
 from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
 from app.services.members import child_of
 from app.services.rescore import resettle
@@ -517,7 +517,7 @@ def log_reading(
         first_finish=data.finished and first_finish_of(session, member.id or 0, book.id or 0),
         multiplier=ctx.rules.challenge_multiplier if in_challenges else 1,
     )
-    day: DayState = stats.day_state(session, member.id or 0, read_on)
+    day, days = stats.day_facts(session, member.id or 0, read_on)
     outcome = score_log(log_in, day, ctx.rules)
     counted = outcome.status == ACCEPTED
     values: dict[str, Any] = {
@@ -567,6 +567,7 @@ def log_reading(
             log_id=log_id,
             counters=counters,
             candidates=[b for b in locked.catalogue.badges if b.id not in locked.badges_held],
+            days=None if days is None else days | {read_on},
         )
         rows += bonus_rows + badge_rows
         extra = sum(r.amount for r in bonus_rows + badge_rows)

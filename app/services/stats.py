@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import Date, func, select
@@ -41,27 +41,36 @@ def counted_days(session: Session, member_id: int) -> list[date]:
     )
 
 
-# Every log reads it: plain SQL straight to the driver (see app.core.hotsql).
+# Every log reads it: plain SQL straight to the driver (see app.core.hotsql). Days after
+# read_on come too (a log may be up to a week late): badges read the whole run of days.
+RECENT_DAYS_LIMIT = 420  # the LIMIT below
 _RECENT_DAYS = HotSql(
     "SELECT day, pages, minutes, loose_minutes, points, logs FROM member_day"
-    " WHERE member_id = :member_id AND day <= :read_on AND logs > 0"
-    " ORDER BY day DESC LIMIT 400",
-    binds={"read_on": Date()},
+    " WHERE member_id = :member_id AND logs > 0"
+    " ORDER BY day DESC LIMIT 420",
     results=(Date(),),
 )
 
 
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:
     """The member's counted reading on `read_on` and the streak leading up to it."""
+    return day_facts(session, member_id, read_on)[0]
+
+
+def day_facts(
+    session: Session, member_id: int, read_on: date
+) -> tuple[DayState, frozenset[date] | None]:
+    """`day_state`, and every day the member has counted reading on when there are fewer
+    than RECENT_DAYS_LIMIT of them (else None: `counted_days` reads them all)."""
     today = (0, 0, 0, 0, 0)
     days: set[date] = set()
-    for day, *figures in _RECENT_DAYS.run(session, {"member_id": member_id, "read_on": read_on}):
+    rows = _RECENT_DAYS.run(session, {"member_id": member_id})
+    for day, *figures in rows:
         if day == read_on:
             today = tuple(figures)
-        else:
-            days.add(day)
+        days.add(day)
     pages, minutes, loose_minutes, points, logs = today
-    return DayState(
+    state = DayState(
         pages=pages,
         minutes=minutes,
         loose_minutes=loose_minutes,
@@ -69,6 +78,7 @@ def day_state(session: Session, member_id: int, read_on: date) -> DayState:
         logs=logs,
         streak_before=streak_before(days, read_on),
     )
+    return state, frozenset(days) if len(rows) < RECENT_DAYS_LIMIT else None
 
 
 def _period_sums(session: Session, member_id: int, start: date, end: date) -> StatsPeriod:
@@ -134,18 +144,26 @@ def badge_stats(
     *,
     metrics: set[str] | None = None,
     counters: Mapping[str, int] | None = None,
+    days: Collection[date] | None = None,
 ) -> dict[str, Stats]:
     """Stats per period for badge criteria, over the periods holding `ref_day`.
 
     `counters` are the member's counter columns when the caller has them fresh (the
-    reading path gets them back from its own UPDATE); `metrics` limits the work to the
+    reading path gets them back from its own UPDATE), `days` every day with counted
+    reading when the caller has them (the reading path reads them for the day's
+    state); `metrics` limits the work to the
     figures some criterion reads (streaks and genres cost a query each).
     """
     if counters is None:
         session.refresh(member)
         counters = {name: getattr(member, name) for name in COUNTER_COLUMNS}
     wanted = metrics if metrics is not None else {"streak_days", "genres"}
-    days = counted_days(session, member.id or 0) if "streak_days" in wanted else []
+    if "streak_days" not in wanted:
+        days = []
+    elif days is None:
+        days = counted_days(session, member.id or 0)
+    else:
+        days = sorted(days)
     longest = streaks(days, ref_day)[1] if days else 0
     out = {
         "all_time": Stats(
