@@ -121,3 +121,39 @@ def test_catalogue_is_per_library(client, factory, palu):
     assert names == ["Buku Pertama", "Kutu Buku", "Pembaca Setia", "Penjelajah Genre"]
     other = factory.member(factory.library("semarang"))
     assert client.get("/v1/badges", headers=factory.headers(other)).json() == []
+
+
+def log_on(client, h, day):
+    r = client.post(
+        "/v1/reading-logs",
+        json={"book": {"title": "Ronggeng Dukuh Paruk"}, "pages": 10, "read_on": day},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    return [b["name"] for b in r.json()["badges_earned"]]
+
+
+def test_seven_day_streak_earns_pembaca_setia_even_when_the_gap_is_filled_late(
+    client, factory, palu
+):
+    # Palu's local day is 2026-11-17; the middle day of seven is logged last.
+    h = factory.headers(factory.member(palu))
+    days = [f"2026-11-{d}" for d in (11, 12, 13, 15, 16, 17)]
+    earned = [name for day in days for name in log_on(client, h, day)]
+    assert "Pembaca Setia" not in earned
+    assert log_on(client, h, "2026-11-14") == ["Pembaca Setia"]
+
+
+def test_a_streak_badge_made_later_is_earned_on_the_next_log(client, factory):
+    lib = factory.library("semarang")
+    h = factory.headers(factory.member(lib))
+    for d in (13, 14, 15, 16):
+        assert log_on(client, h, f"2026-11-{d}") == []
+    made = client.post(
+        "/v1/badges",
+        json={"name": "Empat Hari", "criteria": [{"metric": "streak_days", "target": 4}]},
+        headers=factory.headers(factory.staff(lib)),
+    )
+    assert made.status_code == 201, made.text
+    # The next log (not extending the streak) finds the four-day run in the history.
+    assert log_on(client, h, "2026-11-11") == ["Empat Hari"]
