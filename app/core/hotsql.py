@@ -31,7 +31,7 @@ class HotSql:
     """One statement: its SQL, the types of the parameters and result columns that need
     converting (the others pass as the driver gives them)."""
 
-    __slots__ = ("_by_dialect", "binds", "results", "sql")
+    __slots__ = ("_by_dialect", "binds", "results", "returns_rows", "sql")
 
     def __init__(
         self,
@@ -41,6 +41,10 @@ class HotSql:
         results: Sequence[TypeEngine[Any] | None] = (),
     ) -> None:
         self.sql = sql
+        # Known from the text, so no result description is ever built (psycopg makes an
+        # object per column for it).
+        head = sql.lstrip()[:6].upper()
+        self.returns_rows = head in ("SELECT", "WITH") or "RETURNING" in sql.upper()
         self.binds = dict(binds or {})
         self.results = tuple(results)
         self._by_dialect: dict[
@@ -83,7 +87,7 @@ class HotSql:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, params)
-            rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if cursor.description else []
+            rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if self.returns_rows else []
         except dialect.loaded_dbapi.Error as exc:
             raise sa_exc.DBAPIError.instance(
                 sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import Date, and_, bindparam, case, delete, func, select, update
@@ -478,19 +479,23 @@ def joined_for_log(
     hashtags: list[str],
     today: date,
     now: datetime,
+    *,
+    joined: Collection[int] | None = None,
 ) -> list[Challenge]:
     """The challenges a log counts for: the joined ones among `open_` (the live ones whose
     window holds its read_on); a log carrying a challenge's hashtag joins the (eligible)
-    member first."""
+    member first. `joined`: the member's challenges, when the caller has read them."""
     if not open_:
         return []
     tags = {hashtag_key(t) for t in hashtags}
-    joined = {
-        cid
-        for (cid,) in _JOINED_SINCE.run(
-            session, {"member_id": member.id, "first": min(c.id or 0 for c in open_)}
-        )
-    }
+    if joined is None:
+        joined = {
+            cid
+            for (cid,) in _JOINED_SINCE.run(
+                session, {"member_id": member.id, "first": min(c.id or 0 for c in open_)}
+            )
+        }
+    joined = set(joined)
     out = []
     for ch in open_:
         if ch.id not in joined and ch.hashtag_key in tags and _eligible(ch, member, today.year):
@@ -539,7 +544,6 @@ def settle_progress(
     booked: list[ledger.Booked] = []
     cp = ChallengeParticipant.__table__.c
     for ch in challenges:
-        key = (cp.challenge_id == ch.id, cp.member_id == member.id)
         # Recounted from the counted logs in the window and stored in one statement.
         recounted = _RECOUNT[ch.goal].first(
             session,
@@ -556,6 +560,7 @@ def settle_progress(
         completed = completed_at is not None
         completed_now = False
         if current >= ch.target and not completed:
+            key = (cp.challenge_id == ch.id, cp.member_id == member.id)
             # The conditional update records completion once, whatever the race.
             done = session.execute(
                 update(ChallengeParticipant.__table__)
@@ -566,6 +571,7 @@ def settle_progress(
                 completed = completed_now = True
                 booked += _reward(session, member, ch, read_on, now)
         elif current < ch.target and completed:
+            key = (cp.challenge_id == ch.id, cp.member_id == member.id)
             undone = session.execute(
                 update(ChallengeParticipant.__table__)
                 .where(*key, cp.completed_at.is_not(None))

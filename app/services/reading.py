@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -79,6 +79,9 @@ class _Inserted:
 _LOCKING_READ = """
     SELECT library.id, library.timezone, library.scoring, library.catalogue_version,
         (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held,
+        (SELECT {joined} FROM challenge_participant AS cp
+            JOIN challenge ON challenge.id = cp.challenge_id
+            WHERE cp.member_id = member.id AND challenge.ends_on >= :earliest) AS joined,
         {got} AS got, ik.id AS key_id, ik.fingerprint, ik.state, ik.response_status,
         ik.response_body, ik.expires_at
     FROM member JOIN library ON library.id = member.library_id
@@ -92,6 +95,7 @@ _LOCKING_TYPES = (
     JSON(),  # scoring
     None,  # catalogue version
     None,  # badges held, comma-separated
+    None,  # challenges joined that a log may still count for, comma-separated
     Boolean(),  # the key's try-lock was granted
     None,  # key id
     None,  # fingerprint
@@ -105,10 +109,15 @@ _LOCKING_TYPES = (
 def _locking_read(dialect: str, with_key: bool) -> HotSql:
     if dialect == "postgresql":
         held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
+        joined = "string_agg(cp.challenge_id::text, ',')"
         got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
     else:
-        held, lock, got = "group_concat(badge_id)", "", "1"
-    return HotSql(_LOCKING_READ.format(held=held, got=got, lock=lock), results=_LOCKING_TYPES)
+        held, joined, lock, got = "group_concat(badge_id)", "group_concat(cp.challenge_id)", "", "1"
+    return HotSql(
+        _LOCKING_READ.format(held=held, joined=joined, got=got, lock=lock),
+        binds={"earliest": Date()},
+        results=_LOCKING_TYPES,
+    )
 
 
 _LOCKING_READS = {
@@ -137,6 +146,8 @@ class Locked:
     ctx: Context
     catalogue: catalogue.Catalogue
     badges_held: frozenset[int]
+    # the member's challenges whose window ended at most a month ago (or has not)
+    challenges_joined: frozenset[int]
     key_row: KeyRow | None = None
 
 
@@ -168,19 +179,30 @@ def locked_context(
             "caller_id": caller_id,
             "key": idem_key,
             "lock_id": idempotency.lock_id(caller_id, idem_key) if idem_key else 0,
+            # Before any read_on a library allows (at most 30 days back, any time zone).
+            "earliest": now.date() - timedelta(days=32),
         },
     )
     if row is None:
         raise _no_library()
-    library_id, timezone, scoring, version, held_ids, got, *key_columns = row
+    library_id, timezone, scoring, version, held_ids, joined_ids, got, *key_columns = row
     if not got:
         raise idempotency.in_flight()
     ctx = Context(
         member, library_id, timezone, badges.rules_from(scoring), local_date(now, timezone)
     )
-    held = frozenset(int(b) for b in held_ids.split(",")) if held_ids else frozenset()
     key_row = KeyRow(*key_columns) if key_columns[0] is not None else None
-    return Locked(ctx, catalogue.of(session, library_id, version), held, key_row)
+    return Locked(
+        ctx,
+        catalogue.of(session, library_id, version),
+        _ids(held_ids),
+        _ids(joined_ids),
+        key_row,
+    )
+
+
+def _ids(listed: str | None) -> frozenset[int]:
+    return frozenset(int(i) for i in listed.split(",")) if listed else frozenset()
 
 
 def _no_library() -> Problem:
@@ -510,6 +532,7 @@ def log_reading(
         list(data.hashtags),
         ctx.today,
         now,
+        joined=locked.challenges_joined,
     )
     log_in = LogInput(
         pages=pages,
