@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
+_DRIVER = "bacaquest.hotsql.driver"
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 Processor = Callable[[Any], Any]
@@ -77,14 +78,13 @@ class HotSql:
 
     def run(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Execute in the session's transaction; the rows it returns (none for a plain write)."""
-        conn = session.connection()
-        dialect = conn.dialect
+        driver, dialect = _driver_of(session)
         sql, binds, results = self._for(dialect)
         if binds:
             params = {
                 k: (binds[k](v) if k in binds and v is not None else v) for k, v in params.items()
             }
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if self.returns_rows else []
@@ -113,3 +113,15 @@ class HotSql:
         if len(rows) != 1:
             raise sa_exc.MultipleResultsFound if rows else sa_exc.NoResultFound(self.sql)
         return rows[0]
+
+
+def _driver_of(session: Session) -> tuple[Any, Dialect]:
+    """The driver connection under the session's transaction (looked up once per
+    transaction: asking the session each time costs more than a SQLite statement)."""
+    held = session.info.get(_DRIVER)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1], held[2]
+    conn = session.connection()
+    held = (session.get_transaction(), conn.connection.dbapi_connection, conn.dialect)
+    session.info[_DRIVER] = held
+    return held[1], held[2]

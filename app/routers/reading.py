@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
@@ -45,18 +45,18 @@ async def create_reading_log(
     clock: ClockDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> JSONResponse:
+) -> Response:
     """Log reading; the answer holds the log, its points, new badges and new totals."""
     now = clock.now()
 
-    def log(session: Session, caller: Caller) -> tuple[int, dict[str, Any]]:
+    def log(session: Session, caller: Caller) -> tuple[int, str]:
         return reading.create_log(
             session, caller.member, data, now, idempotency_key, settings.idempotency_hours
         )
 
     # The busiest write: its whole unit of work runs on one worker thread.
     code, body = await as_caller(request, claims, log)
-    return JSONResponse(body, status_code=code)
+    return Response(body, status_code=code, media_type="application/json")
 
 
 @router.post("/batch", response_model=BatchResult, responses=problems(401))

@@ -42,7 +42,7 @@ MAX_KEY_LENGTH = 255
 @dataclass(frozen=True, slots=True)
 class Stored:
     status: int
-    body: dict[str, Any]
+    body: Any  # as the row gave it: a dict, or the JSON text when read as text
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -142,12 +142,14 @@ def store(
     key: str,
     fp: str,
     status: int,
-    body: dict[str, Any],
+    body: dict[str, Any] | str,
     now: datetime,
     hours: int,
 ) -> None:
+    """Keep a key's response: a dict, or its JSON text as it was answered."""
+    insert = _INSERT_TEXT[session.get_bind().dialect.name] if isinstance(body, str) else _INSERT
     try:
-        _INSERT.run(
+        insert.run(
             session,
             {
                 "member_id": member_id,
@@ -172,6 +174,17 @@ _INSERT = HotSql(
     " :state, :response_status, :response_body, :created_at, :expires_at)",
     binds={"response_body": JSON(), "created_at": UtcDateTime(), "expires_at": UtcDateTime()},
 )
+# The same with the body already JSON text (stored as it is).
+_INSERT_TEXT = {
+    dialect: HotSql(
+        _INSERT.sql.replace(":response_body", body),
+        binds={"created_at": UtcDateTime(), "expires_at": UtcDateTime()},
+    )
+    for dialect, body in (
+        ("postgresql", "CAST(:response_body AS json)"),
+        ("sqlite", ":response_body"),
+    )
+}
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -83,7 +83,7 @@ _LOCKING_READ = """
             JOIN challenge ON challenge.id = cp.challenge_id
             WHERE cp.member_id = member.id AND challenge.ends_on >= :earliest) AS joined,
         {got} AS got, ik.id AS key_id, ik.fingerprint, ik.state, ik.response_status,
-        ik.response_body, ik.expires_at
+        {body}, ik.expires_at
     FROM member JOIN library ON library.id = member.library_id
     LEFT JOIN idempotency_key AS ik ON ik.member_id = :caller_id AND ik.key = :key
     WHERE member.id = :member_id
@@ -101,7 +101,7 @@ _LOCKING_TYPES = (
     None,  # fingerprint
     None,  # state
     None,  # response status
-    JSON(),  # response body
+    None,  # response body, as the JSON text stored (a replay answers it as it is)
     UtcDateTime(),  # expires at
 )
 
@@ -111,10 +111,12 @@ def _locking_read(dialect: str, with_key: bool) -> HotSql:
         held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
         joined = "string_agg(cp.challenge_id::text, ',')"
         got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
+        body = "ik.response_body::text"
     else:
         held, joined, lock, got = "group_concat(badge_id)", "group_concat(cp.challenge_id)", "", "1"
+        body = "ik.response_body"
     return HotSql(
-        _LOCKING_READ.format(held=held, joined=joined, got=got, lock=lock),
+        _LOCKING_READ.format(held=held, joined=joined, got=got, lock=lock, body=body),
         binds={"earliest": Date()},
         results=_LOCKING_TYPES,
     )
@@ -135,7 +137,7 @@ class KeyRow:
     fingerprint: str
     state: str
     response_status: int | None
-    response_body: dict[str, Any] | None
+    response_body: str | None  # the JSON text
     expires_at: datetime
 
 
@@ -639,22 +641,23 @@ def create_log(
     now: datetime,
     key: str | None,
     keep_hours: int,
-) -> tuple[int, dict[str, Any]]:
-    """POST /v1/reading-logs: one log, honouring an Idempotency-Key.
+) -> tuple[int, str]:
+    """POST /v1/reading-logs: one log, honouring an Idempotency-Key; the answer's status
+    and JSON text (a retry gets the very text the first request got).
 
     The key's row is read with the reader's lock, in one statement (see `_LOCKING_READ`).
     """
     member = reader_for(session, caller, data.member_id)
     if key is None:
         locked = locked_context(session, member, now)
-        return 201, log_reading(session, caller, data, now, locked=locked).model_dump(mode="json")
+        return 201, log_reading(session, caller, data, now, locked=locked).model_dump_json()
     # The batch fingerprints an item the same way, so one key dedupes across both.
     fp = idempotency.fingerprint(data.model_dump(mode="json"))
     locked = locked_context(session, member, now, key=(caller.id or 0, key))
     stored = idempotency.settle(session, locked.key_row, fp, now)
     if stored is not None:
         return stored.status, stored.body
-    body = log_reading(session, caller, data, now, locked=locked).model_dump(mode="json")
+    body = log_reading(session, caller, data, now, locked=locked).model_dump_json()
     idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
     return 201, body
 
