@@ -89,8 +89,17 @@ class HotSql:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if self.returns_rows else []
         except dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy would: a lost connection leaves the pool for good.
+            lost = dialect.is_disconnect(exc, driver, cursor)
+            if lost:
+                session.connection().invalidate(exc)
             raise sa_exc.DBAPIError.instance(
-                sql, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
+                sql,
+                params,
+                exc,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
             ) from exc
         finally:
             cursor.close()
