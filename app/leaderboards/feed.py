@@ -34,7 +34,7 @@ from app.core.db import lock_member
 from app.leaderboards import keys, store
 from app.leaderboards.redis_index import Delta, RedisIndex
 from app.models.library import Library
-from app.models.member import Member
+from app.models.member import Member, MemberLike
 from app.models.reading import ReadingLog
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class Counted(Protocol):
 
 def record(
     session: Session,
-    member: Member,
+    member: MemberLike,
     entries: Sequence[Booked],
     *,
     day: date,
@@ -143,7 +143,7 @@ def record(
 
 def board_deltas(
     session: Session,
-    member: Member,
+    member: MemberLike,
     entries: Sequence[Counted],
     *,
     day: date,
@@ -184,7 +184,7 @@ def board_deltas(
 
 def publish_after_commit(
     session: Session,
-    member: Member,
+    member: MemberLike,
     deltas: Mapping[str, int],
     booked_at: datetime,
     timezone: str | None = None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
@@ -73,6 +74,50 @@ class Member(SQLModel, table=True):
         if self.is_child or not self.display_name:
             return self.nickname or "Pembaca"
         return self.nickname or self.display_name
+
+
+class MemberLike(Protocol):
+    """What the reading path reads of a member: a `Member`, or the `MemberFacts` read
+    with the sign-in check (no ORM instance to build on the busiest call)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def library_id(self) -> int | None: ...
+    @property
+    def guardian_id(self) -> int | None: ...
+    @property
+    def birth_year(self) -> int: ...
+    @property
+    def school(self) -> str | None: ...
+    @property
+    def leaderboard_opt_out(self) -> bool: ...
+    @property
+    def nickname(self) -> str | None: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def is_child(self) -> bool: ...
+    def public_name(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    """A member's identity and public face, read with the sign-in check."""
+
+    id: int
+    library_id: int | None
+    guardian_id: int | None
+    birth_year: int
+    school: str | None
+    leaderboard_opt_out: bool
+    nickname: str | None
+    display_name: str
+    role: str
+
+    # The same rules as Member's.
+    is_child = property(Member.is_child.fget)  # type: ignore[attr-defined]
+    public_name = Member.public_name
 
 
 def nickname_key(nickname: str | None) -> str | None:

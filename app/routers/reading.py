@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
 from app.deps import (
-    Caller,
+    CallerFacts,
     ClaimsDep,
     ClockDep,
     CurrentMember,
@@ -49,7 +49,7 @@ async def create_reading_log(
     """Log reading; the answer holds the log, its points, new badges and new totals."""
     now = clock.now()
 
-    def log(session: Session, caller: Caller) -> tuple[int, str]:
+    def log(session: Session, caller: CallerFacts) -> tuple[int, str]:
         return reading.create_log(
             session, caller.member, data, now, idempotency_key, settings.idempotency_hours
         )

@@ -23,7 +23,7 @@ from app.models.badge import (
     MemberBadges,
 )
 from app.models.library import Library, ScoringSettings
-from app.models.member import Member
+from app.models.member import Member, MemberLike
 from app.models.reading import BadgeBrief, LedgerEntry
 from app.scoring import (
     BONUS_BADGE,
@@ -135,7 +135,7 @@ _NOT_YET_HELD = (
 
 def award_earned(
     session: Session,
-    member: Member,
+    member: MemberLike,
     ref_day: date,
     now: datetime,
     *,

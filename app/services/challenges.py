@@ -25,7 +25,7 @@ from app.models.challenge import (
     ParticipantRow,
 )
 from app.models.library import Library
-from app.models.member import Member, age_group
+from app.models.member import Member, MemberLike, age_group
 from app.models.reading import ChallengeProgressBrief, LedgerEntry, ReadingLog
 from app.models.types import UtcDateTime
 from app.scoring import BONUS_BADGE, BONUS_CHALLENGE, Rules, challenge_unreachable_reason
@@ -321,7 +321,7 @@ def list_for(
     return [public(session, c, lib, today, member, counts.get(c.id or 0, 0)) for c in page], nxt
 
 
-def _eligible(ch: Challenge, member: Member, year: int) -> bool:
+def _eligible(ch: Challenge, member: MemberLike, year: int) -> bool:
     return age_group(member.birth_year, year) in ch.age_groups
 
 
@@ -474,7 +474,7 @@ _RECOUNT = {
 
 def joined_for_log(
     session: Session,
-    member: Member,
+    member: MemberLike,
     open_: list[Challenge],
     hashtags: list[str],
     today: date,
@@ -518,7 +518,7 @@ def joined_for_log(
 
 def settle_progress(
     session: Session,
-    member: Member,
+    member: MemberLike,
     read_on: date,
     now: datetime,
     challenges: list[Challenge] | None = None,
@@ -596,7 +596,7 @@ def settle_progress(
 
 
 def _reward(
-    session: Session, member: Member, ch: Challenge, day: date, now: datetime
+    session: Session, member: MemberLike, ch: Challenge, day: date, now: datetime
 ) -> list[ledger.Booked]:
     session.execute(
         update(Member)
@@ -617,7 +617,9 @@ def _reward(
     return ledger.append(session, member, rows, day=day, now=now)
 
 
-def _take_back(session: Session, member: Member, ch: Challenge, day: date, now: datetime) -> None:
+def _take_back(
+    session: Session, member: MemberLike, ch: Challenge, day: date, now: datetime
+) -> None:
     session.execute(
         update(Member)
         .where(Member.id == member.id)

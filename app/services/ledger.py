@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app import leaderboards
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
-from app.models.member import Member
+from app.models.member import Member, MemberLike
 from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
 from app.models.types import UtcDateTime
 from app.scoring import READING_CODES
@@ -47,7 +47,7 @@ class Row:
 
 def append(
     session: Session,
-    member: Member,
+    member: MemberLike,
     rows: Sequence[Row],
     *,
     day: date,

@@ -17,6 +17,7 @@ from app.models.member import (
     ChildCreate,
     ChildPublic,
     Member,
+    MemberLike,
     MemberPublic,
     MemberUpdate,
     age_group,
@@ -176,7 +177,7 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     return child
 
 
-def child_of(session: Session, guardian: Member, child_id: int) -> Member:
+def child_of(session: Session, guardian: MemberLike, child_id: int) -> Member:
     """A guardian's own child, or 404 (another family's child is not even confirmed)."""
     child = session.get(Member, child_id)
     if child is None or child.guardian_id is None or child.guardian_id != guardian.id:

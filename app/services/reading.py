@@ -20,7 +20,7 @@ from app.core.problems import Problem, forbidden, not_found, unprocessable
 from app.models.badge import Badge
 from app.models.book import Book, BookPublic
 from app.models.library import Library
-from app.models.member import Member
+from app.models.member import Member, MemberLike
 from app.models.reading import (
     BatchItem,
     BatchItemResult,
@@ -43,7 +43,7 @@ from app.services.rescore import resettle
 class Context:
     """Who reads, in which library, under which rules, on which local day."""
 
-    member: Member
+    member: MemberLike
     library_id: int
     timezone: str
     rules: Rules
@@ -165,7 +165,7 @@ def context_for(session: Session, member: Member, now: datetime) -> Context:
 
 def locked_context(
     session: Session,
-    member: Member,
+    member: MemberLike,
     now: datetime,
     key: tuple[int, str] | None = None,
 ) -> Locked:
@@ -211,7 +211,7 @@ def _no_library() -> Problem:
     return Problem(409, "no-library", "This account does not belong to a library.")
 
 
-def reader_for(session: Session, caller: Member, member_id: int | None) -> Member:
+def reader_for(session: Session, caller: MemberLike, member_id: int | None) -> MemberLike:
     """Whose reading this is: the caller, or a guardian's own child; nobody else."""
     if member_id is None or member_id == caller.id:
         return caller
@@ -509,7 +509,7 @@ _INSERT_LOG = HotSql(
 
 def log_reading(
     session: Session,
-    caller: Member,
+    caller: MemberLike,
     data: ReadingLogCreate,
     now: datetime,
     *,
@@ -636,7 +636,7 @@ _PUBLIC_FROM_VALUES = (
 
 def create_log(
     session: Session,
-    caller: Member,
+    caller: MemberLike,
     data: ReadingLogCreate,
     now: datetime,
     key: str | None,
@@ -759,7 +759,7 @@ def batch(
 
 def list_logs(
     session: Session,
-    member: Member,
+    member: MemberLike,
     limit: int,
     cursor: str | None,
     status: str | None = None,

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.core.hotsql import HotSql
 from app.models.book import Book
-from app.models.member import Member
+from app.models.member import Member, MemberLike
 from app.models.reading import LedgerEntry, MemberDay, MemberStats, ReadingLog, StatsPeriod
 from app.scoring import DayState, Stats, streak_before, streaks
 
@@ -138,7 +138,7 @@ def _genres_between(session: Session, member_id: int, start: date, end: date) ->
 
 def badge_stats(
     session: Session,
-    member: Member,
+    member: MemberLike,
     periods: set[str],
     ref_day: date,
     *,
@@ -155,8 +155,7 @@ def badge_stats(
     figures some criterion reads (streaks and genres cost a query each).
     """
     if counters is None:
-        session.refresh(member)
-        counters = {name: getattr(member, name) for name in COUNTER_COLUMNS}
+        counters = counters_of(session, member.id or 0)
     wanted = metrics if metrics is not None else {"streak_days", "genres"}
     if "streak_days" not in wanted:
         days = []
@@ -196,6 +195,11 @@ def badge_stats(
     return out
 
 
+def counters_of(session: Session, member_id: int) -> dict[str, int]:
+    """The member's counter columns as they are now in the database."""
+    return dict(zip(COUNTER_COLUMNS, _COUNTERS.one(session, {"member_id": member_id}), strict=True))
+
+
 COUNTER_COLUMNS = (
     "points_total",
     "points_pending",
@@ -206,4 +210,7 @@ COUNTER_COLUMNS = (
     "genres_total",
     "challenges_completed",
     "shares_total",
+)
+_COUNTERS = HotSql(
+    f"SELECT {', '.join(COUNTER_COLUMNS)} FROM member WHERE id = :member_id"  # noqa: S608
 )

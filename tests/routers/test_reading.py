@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.security import create_access_token, decode_access_token
 from app.models.reading import LedgerEntry, ReadingLog
 
 PROBLEM = "application/problem+json"
@@ -303,3 +304,37 @@ def test_nobody_deletes_someone_elses_log(client, factory, reader):
         r = client.delete(f"/v1/reading-logs/{log['log']['id']}", headers=factory.headers(who))
         assert r.status_code == 404
     assert ledger_sum(factory, reader.id) == 40
+
+
+def test_a_log_needs_an_open_sign_in(client, factory, reader):
+    pair = factory.tokens(reader)
+    auth = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.post("/v1/reading-logs", json=log_body(), headers=auth).status_code == 201
+    assert client.post("/v1/auth/logout", headers=auth).status_code == 204
+    r = client.post("/v1/reading-logs", json=log_body(), headers=auth)
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert client.post("/v1/reading-logs", json=log_body()).status_code == 401
+    assert counts(factory)[0] == 1
+
+
+def test_a_token_acting_for_someone_elses_child_logs_nothing(client, factory, reader, settings):
+    other_parent = factory.member(factory.library("semarang"))
+    child = factory.child(other_parent)
+    # Signed by us, but the session belongs to `reader`, who is not this child's guardian.
+    claims = decode_access_token(
+        settings, factory.tokens(reader)["access_token"], factory.clock.now()
+    )
+    assert claims is not None
+    forged = create_access_token(
+        settings,
+        factory.clock.now(),
+        member_id=child.id,
+        session_id=claims.session_id,
+        actor_id=reader.id,
+    )
+    r = client.post(
+        "/v1/reading-logs", json=log_body(), headers={"Authorization": f"Bearer {forged}"}
+    )
+    assert r.status_code == 401
+    assert counts(factory)[0] == 0
