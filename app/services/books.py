@@ -14,9 +14,10 @@ from app.core.problems import not_found
 from app.core.text import fold, like_pattern
 from app.models.book import Book, BookCreate, BookPublic
 
-# Books never change once catalogued, so the reading path reads them from memory
-# (per engine; bounded). A book this transaction made is not remembered until it is
-# read again later: the transaction might still roll back.
+# Books never change once catalogued (no call edits or deletes one), so the reading
+# path reads them from memory (per engine; bounded). A book this transaction made is not
+# remembered until it is read again later: the transaction might still roll back. A
+# database emptied and refilled under a running process would reuse ids: restart it.
 _known: WeakKeyDictionary[Engine, dict[int, BookPublic]] = WeakKeyDictionary()
 _KNOWN_MAX = 20_000
 _MADE_HERE = "bacaquest.books.made"

@@ -51,7 +51,7 @@ def test_changes_made_straight_in_the_database_are_seen_too(client, factory):
             {"lib": lib.id, "now": factory.clock.now()},
         )
         s.commit()
-    assert version(factory, lib) == before + 1
+    assert version(factory, lib) != before
     second = log(client, h)
     assert [b["name"] for b in second["badges_earned"]] == ["Dua Kali"]
     assert any(a["rule_code"] == "bonus.badge" and a["amount"] == 5 for a in second["awards"])
@@ -89,19 +89,19 @@ def test_a_challenge_unpublished_by_hand_stops_counting(client, factory):
 def test_every_write_to_badges_or_challenges_moves_the_version(factory):
     lib = factory.library("palu")
     other = factory.library("semarang")
-    start, other_start = version(factory, lib), version(factory, other)
-    with factory.session() as s:
-        params = {"lib": lib.id, "now": factory.clock.now()}
-        s.execute(
-            text(
-                "INSERT INTO badge (library_id, name, description, icon, color, criteria,"
-                " bonus_points, created_at) VALUES (:lib, 'B', '', 'medal', '#F2A900', '[]', 0,"
-                " :now)"
-            ),
-            params,
-        )
-        s.execute(text("UPDATE badge SET name = 'C' WHERE library_id = :lib"), params)
-        s.execute(text("DELETE FROM badge WHERE library_id = :lib"), params)
-        s.commit()
-    assert version(factory, lib) == start + 3
+    seen = [version(factory, lib)]
+    other_start = version(factory, other)
+    assert seen == [0]  # never had a catalogue
+    params = {"lib": lib.id, "now": factory.clock.now()}
+    for sql in (
+        "INSERT INTO badge (library_id, name, description, icon, color, criteria,"
+        " bonus_points, created_at) VALUES (:lib, 'B', '', 'medal', '#F2A900', '[]', 0, :now)",
+        "UPDATE badge SET name = 'C' WHERE library_id = :lib",
+        "DELETE FROM badge WHERE library_id = :lib",
+    ):
+        with factory.session() as s:
+            s.execute(text(sql), params)
+            s.commit()
+        seen.append(version(factory, lib))
+        assert seen[-1] != seen[-2], sql
     assert version(factory, other) == other_start
