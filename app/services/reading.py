@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -33,7 +34,7 @@ from app.models.reading import (
     Totals,
 )
 from app.models.types import UtcDateTime
-from app.scoring import ACCEPTED, LogInput, Outcome, Rules, read_on_allowed, score_log
+from app.scoring import ACCEPTED, Award, LogInput, Outcome, Rules, read_on_allowed, score_log
 from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
 from app.services.members import child_of
 from app.services.rescore import resettle
@@ -250,13 +251,13 @@ def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
     return _FINISHED_BEFORE.first(session, {"member_id": member_id, "book_id": book_id}) is None
 
 
-# The reading path runs these on every log: plain SQL, compiled once, on both engines
-# (SQLite >= 3.35 and PostgreSQL both have ON CONFLICT and RETURNING).
-_DAY_UPSERT = HotSql(
-    """
+# What counting a log writes besides the log and its ledger rows, one statement each;
+# SQLite runs them in turn (`count`), PostgreSQL inside one statement with the log
+# (`_LOG_AND_COUNT`). Both engines have ON CONFLICT and RETURNING.
+_DAY_SQL = """
     INSERT INTO member_day
         (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
-    VALUES (:member_id, :day, :pages, :minutes, :loose, :points, 1, :books)
+    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :day_points, 1, :books)
     ON CONFLICT (member_id, day) DO UPDATE SET
         pages = member_day.pages + excluded.pages,
         minutes = member_day.minutes + excluded.minutes,
@@ -264,35 +265,41 @@ _DAY_UPSERT = HotSql(
         points = member_day.points + excluded.points,
         logs = member_day.logs + 1,
         books_finished = member_day.books_finished + excluded.books_finished
-    """,
-    binds={"day": Date()},
+"""
+_FINISHED_BOOK_SQL = (
+    "INSERT INTO member_book (member_id, book_id, finished_on)"
+    " SELECT :member_id, :book_id, :read_on WHERE :books = 1 ON CONFLICT DO NOTHING"
 )
-_FINISHED_BOOK = HotSql(
-    "INSERT INTO member_book (member_id, book_id, finished_on) "
-    "VALUES (:member_id, :book_id, :day) ON CONFLICT DO NOTHING",
-    binds={"day": Date()},
+_NEW_GENRE_SQL = (
+    "INSERT INTO member_genre (member_id, genre, first_on)"
+    " SELECT :member_id, CAST(:genre AS varchar(40)), :read_on WHERE :genre IS NOT NULL"
+    " ON CONFLICT DO NOTHING RETURNING 1"
 )
-_NEW_GENRE = HotSql(
-    "INSERT INTO member_genre (member_id, genre, first_on) "
-    "VALUES (:member_id, :genre, :day) ON CONFLICT DO NOTHING RETURNING 1",
-    binds={"day": Date()},
-)
-_COUNTERS = HotSql(
-    """
+_COUNTERS_SQL = """
     UPDATE member SET
-        points_total = points_total + :points,
+        points_total = points_total + :ledger_points,
         pages_total = pages_total + :pages,
         minutes_total = minutes_total + :minutes,
         logs_total = logs_total + 1,
         books_finished = books_finished + :books,
-        genres_total = genres_total + :genres
+        genres_total = genres_total + {new_genres}
     WHERE id = :member_id
     RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
         books_finished, genres_total, challenges_completed, shares_total
-    """
+"""
+_ON_DAY = {"read_on": Date()}
+_DAY_UPSERT = HotSql(_DAY_SQL, binds=_ON_DAY)
+_FINISHED_BOOK = HotSql(_FINISHED_BOOK_SQL, binds=_ON_DAY)
+_NEW_GENRE = HotSql(_NEW_GENRE_SQL, binds=_ON_DAY)
+_COUNTERS = HotSql(_COUNTERS_SQL.format(new_genres=":genres"))
+
+
+_LOG_COLUMNS = (
+    "member_id, library_id, book_id, logged_by, pages, minutes, finished, read_on, hashtags,"
+    " note, rating, status, review_reasons, multiplier, challenge_ids, points,"
+    " pending_points, logged_at, counted_at"
 )
-
-
+_LOG_VALUES = ", ".join(":" + c.strip() for c in _LOG_COLUMNS.split(","))
 # How a log's values are stored (what the ORM's column types do with them).
 _LOG_TYPES: dict[str, TypeEngine[Any]] = {
     "finished": Boolean(),
@@ -310,14 +317,9 @@ _LOG_TYPES: dict[str, TypeEngine[Any]] = {
 # counters (each the same write `count` makes one by one on SQLite, which has no
 # data-modifying WITH). The sub-statements share one snapshot; the member row is locked.
 _LOG_AND_COUNT = HotSql(
-    """
+    f"""
     WITH log AS (
-        INSERT INTO reading_log (member_id, library_id, book_id, logged_by, pages, minutes,
-            finished, read_on, hashtags, note, rating, status, review_reasons, multiplier,
-            challenge_ids, points, pending_points, logged_at, counted_at)
-        VALUES (:member_id, :library_id, :book_id, :logged_by, :pages, :minutes,
-            :finished, :read_on, :hashtags, :note, :rating, :status, :review_reasons,
-            :multiplier, :challenge_ids, :points, :pending_points, :logged_at, :counted_at)
+        INSERT INTO reading_log ({_LOG_COLUMNS}) VALUES ({_LOG_VALUES})
         RETURNING id
     ), booked AS (
         INSERT INTO ledger_entry (member_id, library_id, amount, rule_code, log_id,
@@ -335,43 +337,16 @@ _LOG_AND_COUNT = HotSql(
         ORDER BY b.board
         ON CONFLICT (board, member_id) DO UPDATE
         SET points = board_score.points + excluded.points
-    ), day AS (
-        INSERT INTO member_day
-            (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
-        VALUES (:member_id, :read_on, :pages, :minutes, :loose, :day_points, 1, :books)
-        ON CONFLICT (member_id, day) DO UPDATE SET
-            pages = member_day.pages + excluded.pages,
-            minutes = member_day.minutes + excluded.minutes,
-            loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
-            points = member_day.points + excluded.points,
-            logs = member_day.logs + 1,
-            books_finished = member_day.books_finished + excluded.books_finished
-    ), finished AS (
-        INSERT INTO member_book (member_id, book_id, finished_on)
-        SELECT :member_id, :book_id, :read_on WHERE :books = 1
-        ON CONFLICT DO NOTHING
-    ), genre AS (
-        INSERT INTO member_genre (member_id, genre, first_on)
-        SELECT :member_id, CAST(:genre AS varchar), :read_on WHERE :genre IS NOT NULL
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-    ), counters AS (
-        UPDATE member SET
-            points_total = points_total + :ledger_points,
-            pages_total = pages_total + :pages,
-            minutes_total = minutes_total + :minutes,
-            logs_total = logs_total + 1,
-            books_finished = books_finished + :books,
-            genres_total = genres_total + (SELECT count(*) FROM genre)
-        WHERE id = :member_id
-        RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
-            books_finished, genres_total, challenges_completed, shares_total
+    ), day AS ({_DAY_SQL}
+    ), finished AS ({_FINISHED_BOOK_SQL}
+    ), genre AS ({_NEW_GENRE_SQL}
+    ), counters AS ({_COUNTERS_SQL.format(new_genres="(SELECT count(*) FROM genre)")}
     )
     SELECT (SELECT id FROM log) AS log_id,
         (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
         counters.*
     FROM counters
-    """,
+    """,  # noqa: S608 (constant fragments)
     binds=_LOG_TYPES,
 )
 
@@ -396,6 +371,7 @@ def _log_and_count_at_once(
         session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
     )
     boards = sorted((b, n) for b, n in deltas.items() if n != 0)
+    counted = _Inserted(0, values["pages"], values["minutes"], read_on, values["challenge_ids"])
     found = _LOG_AND_COUNT.one(
         session,
         {
@@ -404,11 +380,7 @@ def _log_and_count_at_once(
             "codes": [a.rule_code for a in awards],
             "boards": [b for b, _ in boards],
             "board_points": [n for _, n in boards],
-            "loose": values["minutes"] if values["pages"] == 0 else 0,
-            "day_points": outcome.points,
-            "books": int(log_in.first_finish),
-            "genre": book.genre or None,
-            "ledger_points": sum(a.amount for a in awards),
+            **_counting_params(member.id or 0, counted, book, log_in, outcome, awards),
         },
     )
     log_id, ledger_ids, *counters = found
@@ -432,6 +404,29 @@ def _log_and_count_at_once(
     ]
     leaderboards.publish_after_commit(session, member, deltas, now, ctx.timezone)
     return log_id, booked, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
+
+
+def _counting_params(
+    member_id: int,
+    log: CountedLog,
+    book: Book | BookPublic,
+    log_in: LogInput,
+    outcome: Outcome,
+    booked: Sequence[ledger.Booked] | Sequence[Award],
+) -> dict[str, Any]:
+    """The parameters of the counting statements (`_DAY_SQL` ... `_COUNTERS_SQL`)."""
+    return {
+        "member_id": member_id,
+        "read_on": log.read_on,
+        "pages": log.pages,
+        "minutes": log.minutes,
+        "loose": log.minutes if log.pages == 0 else 0,
+        "day_points": outcome.points,
+        "books": int(log_in.first_finish),
+        "book_id": book.id,
+        "genre": book.genre or None,
+        "ledger_points": sum(r.amount for r in booked),
+    }
 
 
 def count(
@@ -458,32 +453,12 @@ def count(
         move_total=False,
         timezone=ctx.timezone,
     )
-    ids = {"member_id": member.id, "day": log.read_on}
-    _DAY_UPSERT.run(
-        session,
-        {
-            **ids,
-            "pages": log.pages,
-            "minutes": log.minutes,
-            "loose": log.minutes if log.pages == 0 else 0,
-            "points": outcome.points,
-            "books": int(log_in.first_finish),
-        },
-    )
+    params = _counting_params(member.id or 0, log, book, log_in, outcome, rows)
+    _DAY_UPSERT.run(session, params)
     if log_in.first_finish:
-        _FINISHED_BOOK.run(session, {**ids, "book_id": book.id})
-    new_genre = bool(book.genre) and bool(_NEW_GENRE.run(session, {**ids, "genre": book.genre}))
-    counters = _COUNTERS.one(
-        session,
-        {
-            "member_id": member.id,
-            "points": sum(r.amount for r in rows),
-            "pages": log.pages,
-            "minutes": log.minutes,
-            "books": int(log_in.first_finish),
-            "genres": int(new_genre),
-        },
-    )
+        _FINISHED_BOOK.run(session, params)
+    new_genre = bool(book.genre) and bool(_NEW_GENRE.run(session, params))
+    counters = _COUNTERS.one(session, {**params, "genres": int(new_genre)})
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
@@ -495,14 +470,8 @@ def _book_for(session: Session, data: ReadingLogCreate, now: datetime) -> BookPu
     return BookPublic.of(book)
 
 
-_LOG_COLUMNS = (
-    "member_id, library_id, book_id, logged_by, pages, minutes, finished, read_on, hashtags,"
-    " note, rating, status, review_reasons, multiplier, challenge_ids, points,"
-    " pending_points, logged_at, counted_at"
-)
 _INSERT_LOG = HotSql(
-    f"INSERT INTO reading_log ({_LOG_COLUMNS}) VALUES"  # noqa: S608 (constant columns)
-    f" ({', '.join(':' + c.strip() for c in _LOG_COLUMNS.split(','))}) RETURNING id",
+    f"INSERT INTO reading_log ({_LOG_COLUMNS}) VALUES ({_LOG_VALUES}) RETURNING id",  # noqa: S608
     binds=_LOG_TYPES,
 )
 
