@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Date, select
+from sqlalchemy import Date, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session
 
 from app.core.db import transaction
 from app.core.hotsql import HotSql
@@ -62,3 +63,22 @@ def test_a_driver_error_is_the_sqlalchemy_error_callers_expect(factory):
     )
     with pytest.raises(IntegrityError), transaction(factory.engine) as s:
         insert.run(s, {"m": member.id, "at": now})
+
+
+def test_a_lost_connection_is_invalidated_and_the_next_request_gets_a_good_one(factory):
+    if factory.engine.dialect.name != "postgresql":
+        pytest.skip("needs a server that can drop the connection")
+    session = Session(factory.engine)
+    try:
+        (pid,) = HotSql("SELECT pg_backend_pid()").one(session, {})
+        with factory.engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.commit()
+        with pytest.raises(DBAPIError) as lost:
+            HotSql("SELECT 1").one(session, {})
+        assert lost.value.connection_invalidated
+        session.rollback()
+    finally:
+        session.close()
+    with transaction(factory.engine) as s:
+        assert HotSql("SELECT 1").one(s, {}) == (1,)
