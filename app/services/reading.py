@@ -80,6 +80,7 @@ class _Inserted:
 _LOCKING_READ = """
     SELECT library.id, library.timezone, library.scoring, library.catalogue_version,
         (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held,
+        (SELECT {genres} FROM member_genre WHERE member_genre.member_id = member.id) AS genres,
         (SELECT {joined} FROM challenge_participant AS cp
             JOIN challenge ON challenge.id = cp.challenge_id
             WHERE cp.member_id = member.id AND challenge.ends_on >= :earliest) AS joined,
@@ -96,6 +97,7 @@ _LOCKING_TYPES = (
     JSON(),  # scoring
     None,  # catalogue version
     None,  # badges held, comma-separated
+    None,  # genres the member has read, separated by the unit separator
     None,  # challenges joined that a log may still count for, comma-separated
     Boolean(),  # the key's try-lock was granted
     None,  # key id
@@ -111,13 +113,17 @@ def _locking_read(dialect: str, with_key: bool) -> HotSql:
     if dialect == "postgresql":
         held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
         joined = "string_agg(cp.challenge_id::text, ',')"
+        genres = "string_agg(genre, chr(31))"
         got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
         body = "ik.response_body::text"
     else:
         held, joined, lock, got = "group_concat(badge_id)", "group_concat(cp.challenge_id)", "", "1"
+        genres = "group_concat(genre, char(31))"
         body = "ik.response_body"
     return HotSql(
-        _LOCKING_READ.format(held=held, joined=joined, got=got, lock=lock, body=body),
+        _LOCKING_READ.format(
+            held=held, genres=genres, joined=joined, got=got, lock=lock, body=body
+        ),
         binds={"earliest": Date()},
         results=_LOCKING_TYPES,
     )
@@ -151,6 +157,7 @@ class Locked:
     badges_held: frozenset[int]
     # the member's challenges whose window ended at most a month ago (or has not)
     challenges_joined: frozenset[int]
+    genres_read: frozenset[str]
     key_row: KeyRow | None = None
 
 
@@ -188,7 +195,7 @@ def locked_context(
     )
     if row is None:
         raise _no_library()
-    library_id, timezone, scoring, version, held_ids, joined_ids, got, *key_columns = row
+    library_id, timezone, scoring, version, held_ids, genres, joined_ids, got, *key_columns = row
     if not got:
         raise idempotency.in_flight()
     ctx = Context(
@@ -200,6 +207,7 @@ def locked_context(
         catalogue.of(session, library_id, version),
         _ids(held_ids),
         _ids(joined_ids),
+        frozenset(genres.split("\x1f")) if genres else frozenset(),
         key_row,
     )
 
@@ -437,10 +445,12 @@ def count(
     log_in: LogInput,
     outcome: Outcome,
     now: datetime,
+    genres_read: frozenset[str] | None = None,
 ) -> tuple[list[ledger.Booked], dict[str, int]]:
     """Make an accepted (or approved) log count: ledger, day, books, genres, counters.
 
-    Returns the ledger rows and the member's counters after them.
+    Returns the ledger rows and the member's counters after them. `genres_read`: the
+    member's genres, when the caller read them under the member's lock.
     """
     member = ctx.member
     rows = ledger.append(
@@ -457,7 +467,11 @@ def count(
     _DAY_UPSERT.run(session, params)
     if log_in.first_finish:
         _FINISHED_BOOK.run(session, params)
-    new_genre = bool(book.genre) and bool(_NEW_GENRE.run(session, params))
+    new_genre = (
+        bool(book.genre)
+        and (genres_read is None or book.genre not in genres_read)
+        and bool(_NEW_GENRE.run(session, params))
+    )
     counters = _COUNTERS.one(session, {**params, "genres": int(new_genre)})
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
@@ -544,7 +558,7 @@ def log_reading(
         (log_id,) = _INSERT_LOG.one(session, values)
         if counted:
             log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
-            rows, fresh = count(session, ctx, log, book, log_in, outcome, now)
+            rows, fresh = count(session, ctx, log, book, log_in, outcome, now, locked.genres_read)
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
     if counted:

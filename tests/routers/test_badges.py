@@ -157,3 +157,18 @@ def test_a_streak_badge_made_later_is_earned_on_the_next_log(client, factory):
     assert made.status_code == 201, made.text
     # The next log (not extending the streak) finds the four-day run in the history.
     assert log_on(client, h, "2026-11-11") == ["Empat Hari"]
+
+
+def test_penjelajah_genre_counts_each_genre_once(client, factory, palu):
+    h = factory.headers(factory.member(palu))
+    genres = ["novel", "komik", "Novel", "sejarah", "puisi", "komik", "sains"]
+    earned = []
+    for n, genre in enumerate(genres):
+        body = {"book": {"title": f"Buku {n}", "genre": genre}, "pages": 5}
+        r = client.post("/v1/reading-logs", json=body, headers=h)
+        assert r.status_code == 201, r.text
+        earned.append([b["name"] for b in r.json()["badges_earned"]])
+    # novel, komik, sejarah, puisi, sains: the fifth distinct genre arrives with the last log
+    assert earned[:-1] == [[]] * 6
+    assert earned[-1] == ["Penjelajah Genre"]
+    assert client.get("/v1/me/stats", headers=h).json()["genres"] == 5
