@@ -119,8 +119,10 @@ class HotSql:
 
     def one(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...]:
         rows = self.run(session, params)
-        if len(rows) != 1:
-            raise sa_exc.MultipleResultsFound if rows else sa_exc.NoResultFound(self.sql)
+        if not rows:
+            raise sa_exc.NoResultFound(self.sql)
+        if len(rows) > 1:
+            raise sa_exc.MultipleResultsFound(self.sql)
         return rows[0]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Date, bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from app.core.clock import local_date
@@ -217,22 +217,51 @@ def _participants(session: Session, ids: list[int]) -> dict[int, int]:
     }
 
 
+# A member's counted reading inside a challenge's window, in its goal unit: one text
+# for reading it (`progress_value`) and for storing it (`settle_progress`).
+_PROGRESS_SQL = """
+    SELECT {measure} FROM reading_log
+    WHERE member_id = :member_id AND status = 'accepted' AND deleted_at IS NULL
+        AND read_on BETWEEN :starts_on AND :ends_on
+"""
+_MEASURES = {
+    "pages": "COALESCE(SUM(pages), 0)",
+    "minutes": "COALESCE(SUM(minutes), 0)",
+    "books": "COUNT(DISTINCT CASE WHEN finished THEN book_id END)",
+}
+_WINDOW = {"starts_on": Date(), "ends_on": Date()}
+_PROGRESS = {
+    goal: HotSql(_PROGRESS_SQL.format(measure=measure), binds=_WINDOW)
+    for goal, measure in _MEASURES.items()
+}
+# The same, stored on the member's participation and read back in one statement.
+_RECOUNT_SQL = """
+    UPDATE challenge_participant SET progress = ({progress})
+    WHERE challenge_id = :challenge_id AND member_id = :member_id
+    RETURNING progress, completed_at
+"""
+_RECOUNT = {
+    goal: HotSql(
+        _RECOUNT_SQL.format(progress=_PROGRESS_SQL.format(measure=measure)),
+        binds=_WINDOW,
+        results=(None, UtcDateTime()),
+    )
+    for goal, measure in _MEASURES.items()
+}
+
+
+def _window_of(member_id: int, ch: Challenge) -> dict[str, object]:
+    return {
+        "challenge_id": ch.id,
+        "member_id": member_id,
+        "starts_on": ch.starts_on,
+        "ends_on": ch.ends_on,
+    }
+
+
 def progress_value(session: Session, member_id: int, ch: Challenge) -> int:
     """The member's counted reading inside the window, in the challenge's goal unit."""
-    window = and_(
-        ReadingLog.member_id == member_id,
-        ReadingLog.status == "accepted",
-        ReadingLog.deleted_at.is_(None),
-        ReadingLog.read_on.between(ch.starts_on, ch.ends_on),
-    )
-    if ch.goal == "books":
-        stmt = select(
-            func.count(func.distinct(case((ReadingLog.finished.is_(True), ReadingLog.book_id))))
-        ).where(window)
-    else:
-        col = ReadingLog.pages if ch.goal == "pages" else ReadingLog.minutes
-        stmt = select(func.coalesce(func.sum(col), 0)).where(window)
-    return int(session.execute(stmt).scalar_one())
+    return int(_PROGRESS[ch.goal].one(session, _window_of(member_id, ch))[0])
 
 
 def _my_progress(
@@ -443,35 +472,6 @@ def _windows_holding(session: Session, library_id: int, read_on: date) -> list[C
     return list(rows.scalars())
 
 
-# The member's participations among challenges from `first` on (open ones are recent).
-_JOINED_SINCE = HotSql(
-    "SELECT challenge_id FROM challenge_participant"
-    " WHERE member_id = :member_id AND challenge_id >= :first"
-)
-_RECOUNT_SQL = """
-    UPDATE challenge_participant SET progress = (
-        SELECT {measure} FROM reading_log
-        WHERE member_id = :member_id AND status = 'accepted' AND deleted_at IS NULL
-            AND read_on BETWEEN :starts_on AND :ends_on
-    )
-    WHERE challenge_id = :challenge_id AND member_id = :member_id
-    RETURNING progress, completed_at
-"""
-# What `progress_value` counts, per goal.
-_RECOUNT = {
-    goal: HotSql(
-        _RECOUNT_SQL.format(measure=measure),
-        binds={"starts_on": Date(), "ends_on": Date()},
-        results=(None, UtcDateTime()),
-    )
-    for goal, measure in (
-        ("pages", "COALESCE(SUM(pages), 0)"),
-        ("minutes", "COALESCE(SUM(minutes), 0)"),
-        ("books", "COUNT(DISTINCT CASE WHEN finished THEN book_id END)"),
-    )
-}
-
-
 def joined_for_log(
     session: Session,
     member: MemberLike,
@@ -479,22 +479,14 @@ def joined_for_log(
     hashtags: list[str],
     today: date,
     now: datetime,
-    *,
-    joined: Collection[int] | None = None,
+    joined: Collection[int],
 ) -> list[Challenge]:
     """The challenges a log counts for: the joined ones among `open_` (the live ones whose
-    window holds its read_on); a log carrying a challenge's hashtag joins the (eligible)
-    member first. `joined`: the member's challenges, when the caller has read them."""
+    window holds its read_on; `joined`: the member's challenges, read with the member's
+    lock); a log carrying a challenge's hashtag joins the (eligible) member first."""
     if not open_:
         return []
     tags = {hashtag_key(t) for t in hashtags}
-    if joined is None:
-        joined = {
-            cid
-            for (cid,) in _JOINED_SINCE.run(
-                session, {"member_id": member.id, "first": min(c.id or 0 for c in open_)}
-            )
-        }
     joined = set(joined)
     out = []
     for ch in open_:
@@ -545,15 +537,7 @@ def settle_progress(
     cp = ChallengeParticipant.__table__.c
     for ch in challenges:
         # Recounted from the counted logs in the window and stored in one statement.
-        recounted = _RECOUNT[ch.goal].first(
-            session,
-            {
-                "challenge_id": ch.id,
-                "member_id": member.id,
-                "starts_on": ch.starts_on,
-                "ends_on": ch.ends_on,
-            },
-        )
+        recounted = _RECOUNT[ch.goal].first(session, _window_of(member.id or 0, ch))
         if recounted is None:  # left the challenge meanwhile
             continue
         current, completed_at = recounted

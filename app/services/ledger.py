@@ -64,7 +64,28 @@ def append(
     caller that moves it in an UPDATE of its own (the reading path updates every
     counter at once).
     """
-    values = [
+    values = _values(member, rows, day, now)
+    if not values:
+        return []
+    ids = _insert_rows(len(values)).run(
+        session, {f"{k}{i}": v for i, row in enumerate(values) for k, v in row.items()}
+    )
+    # RETURNING gives no order guarantee for a multi-row VALUES; ids rise in row order.
+    ids = sorted(i for (i,) in ids)
+    entries = _booked(values, ids)
+    if move_total:
+        add_points(session, member.id or 0, total=sum(e.amount for e in entries))
+    leaderboards.record(
+        session, member, entries, day=day, challenge_ids=challenge_ids, timezone=timezone
+    )
+    return entries
+
+
+def _values(
+    member: MemberLike, rows: Sequence[Row], day: date, now: datetime
+) -> list[dict[str, object]]:
+    """The columns of the rows worth a ledger entry (zero-point rows are not written)."""
+    return [
         {
             "member_id": member.id or 0,
             "library_id": member.library_id or 0,
@@ -80,20 +101,23 @@ def append(
         for r in rows
         if r.amount != 0
     ]
-    if not values:
-        return []
-    ids = _insert_rows(len(values)).run(
-        session, {f"{k}{i}": v for i, row in enumerate(values) for k, v in row.items()}
-    )
-    # RETURNING gives no order guarantee for a multi-row VALUES; ids rise in row order.
-    ids = sorted(i for (i,) in ids)
-    entries = [Booked(id=i, **v) for i, v in zip(ids, values, strict=True)]
-    if move_total:
-        add_points(session, member.id or 0, total=sum(e.amount for e in entries))
-    leaderboards.record(
-        session, member, entries, day=day, challenge_ids=challenge_ids, timezone=timezone
-    )
-    return entries
+
+
+def booked(
+    member: MemberLike,
+    rows: Sequence[Row],
+    ids: Sequence[int],
+    *,
+    day: date,
+    now: datetime,
+) -> list[Booked]:
+    """Rows written elsewhere (the reading path's one statement on PostgreSQL), with
+    the ids the database gave them, in the rows' order."""
+    return _booked(_values(member, rows, day, now), ids)
+
+
+def _booked(values: list[dict[str, object]], ids: Sequence[int]) -> list[Booked]:
+    return [Booked(id=i, **v) for i, v in zip(ids, values, strict=True)]
 
 
 _ROW_COLUMNS = (

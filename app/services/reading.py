@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -34,7 +33,7 @@ from app.models.reading import (
     Totals,
 )
 from app.models.types import UtcDateTime
-from app.scoring import ACCEPTED, Award, LogInput, Outcome, Rules, read_on_allowed, score_log
+from app.scoring import ACCEPTED, LogInput, Outcome, Rules, read_on_allowed, score_log
 from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
 from app.services.members import child_of
 from app.services.rescore import resettle
@@ -229,11 +228,11 @@ def reader_for(session: Session, caller: MemberLike, member_id: int | None) -> M
     return child_of(session, caller, member_id)
 
 
-def log_public(log: ReadingLog, book: Book | BookPublic) -> ReadingLogPublic:
+def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
     return ReadingLogPublic(
         id=log.id or 0,
         member_id=log.member_id,
-        book=book if isinstance(book, BookPublic) else BookPublic.of(book),
+        book=BookPublic.of(book),
         pages=log.pages or None,
         minutes=log.minutes or None,
         finished=log.finished,
@@ -265,7 +264,7 @@ def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
 _DAY_SQL = """
     INSERT INTO member_day
         (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
-    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :day_points, 1, :books)
+    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :points, 1, :books)
     ON CONFLICT (member_id, day) DO UPDATE SET
         pages = member_day.pages + excluded.pages,
         minutes = member_day.minutes + excluded.minutes,
@@ -285,7 +284,7 @@ _NEW_GENRE_SQL = (
 )
 _COUNTERS_SQL = """
     UPDATE member SET
-        points_total = points_total + :ledger_points,
+        points_total = points_total + :points,
         pages_total = pages_total + :pages,
         minutes_total = minutes_total + :minutes,
         logs_total = logs_total + 1,
@@ -379,7 +378,7 @@ def _log_and_count_at_once(
         session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
     )
     boards = sorted((b, n) for b, n in deltas.items() if n != 0)
-    counted = _Inserted(0, values["pages"], values["minutes"], read_on, values["challenge_ids"])
+    pages, minutes = values["pages"], values["minutes"]
     found = _LOG_AND_COUNT.one(
         session,
         {
@@ -388,52 +387,44 @@ def _log_and_count_at_once(
             "codes": [a.rule_code for a in awards],
             "boards": [b for b, _ in boards],
             "board_points": [n for _, n in boards],
-            **_counting_params(member.id or 0, counted, book, log_in, outcome, awards),
+            **_counting_params(member.id or 0, read_on, pages, minutes, book, log_in, outcome),
         },
     )
     log_id, ledger_ids, *counters = found
     now: datetime = values["logged_at"]
-    booked = [
-        ledger.Booked(
-            id=entry_id,
-            member_id=member.id or 0,
-            library_id=ctx.library_id,
-            amount=a.amount,
-            rule_code=a.rule_code,
-            log_id=log_id,
-            badge_id=None,
-            challenge_id=None,
-            reverses_id=None,
-            created_at=now,
-            day=read_on,
-        )
-        # Ids come from the sequence in the rows' order.
-        for entry_id, a in zip(ledger_ids or [], awards, strict=True)
-    ]
+    # Ids come from the sequence in the rows' order.
+    booked = ledger.booked(
+        member,
+        [ledger.Row(a.rule_code, a.amount, log_id=log_id) for a in awards],
+        ledger_ids or [],
+        day=read_on,
+        now=now,
+    )
     leaderboards.publish_after_commit(session, member, deltas, now, ctx.timezone)
     return log_id, booked, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
 def _counting_params(
     member_id: int,
-    log: CountedLog,
+    read_on: date,
+    pages: int,
+    minutes: int,
     book: Book | BookPublic,
     log_in: LogInput,
     outcome: Outcome,
-    booked: Sequence[ledger.Booked] | Sequence[Award],
 ) -> dict[str, Any]:
-    """The parameters of the counting statements (`_DAY_SQL` ... `_COUNTERS_SQL`)."""
+    """The parameters of the counting statements (`_DAY_SQL` ... `_COUNTERS_SQL`); the
+    log's ledger rows add up to `outcome.points`, which the day and the total both gain."""
     return {
         "member_id": member_id,
-        "read_on": log.read_on,
-        "pages": log.pages,
-        "minutes": log.minutes,
-        "loose": log.minutes if log.pages == 0 else 0,
-        "day_points": outcome.points,
+        "read_on": read_on,
+        "pages": pages,
+        "minutes": minutes,
+        "loose": minutes if pages == 0 else 0,
+        "points": outcome.points,
         "books": int(log_in.first_finish),
         "book_id": book.id,
         "genre": book.genre or None,
-        "ledger_points": sum(r.amount for r in booked),
     }
 
 
@@ -463,7 +454,9 @@ def count(
         move_total=False,
         timezone=ctx.timezone,
     )
-    params = _counting_params(member.id or 0, log, book, log_in, outcome, rows)
+    params = _counting_params(
+        member.id or 0, log.read_on, log.pages, log.minutes, book, log_in, outcome
+    )
     _DAY_UPSERT.run(session, params)
     if log_in.first_finish:
         _FINISHED_BOOK.run(session, params)
@@ -517,7 +510,7 @@ def log_reading(
         list(data.hashtags),
         ctx.today,
         now,
-        joined=locked.challenges_joined,
+        locked.challenges_joined,
     )
     log_in = LogInput(
         pages=pages,

@@ -42,12 +42,12 @@ def counted_days(session: Session, member_id: int) -> list[date]:
 
 
 # Every log reads it: plain SQL straight to the driver (see app.core.hotsql). Days after
-# read_on come too (a log may be up to a week late): badges read the whole run of days.
-RECENT_DAYS_LIMIT = 420  # the LIMIT below
+# read_on come too (a log may be back-dated up to 30 days): badges read every run of days.
+RECENT_DAYS_LIMIT = 420
 _RECENT_DAYS = HotSql(
-    "SELECT day, pages, minutes, loose_minutes, points, logs FROM member_day"
+    "SELECT day, pages, minutes, loose_minutes, points, logs FROM member_day"  # noqa: S608
     " WHERE member_id = :member_id AND logs > 0"
-    " ORDER BY day DESC LIMIT 420",
+    f" ORDER BY day DESC LIMIT {RECENT_DAYS_LIMIT}",
     results=(Date(),),
 )
 
