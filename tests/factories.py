@@ -23,6 +23,20 @@ _seq = itertools.count(1)
 ZONES = {"palu": "Asia/Makassar", "semarang": "Asia/Jakarta"}
 
 
+def november_challenge(**kw: Any) -> dict[str, Any]:
+    """The body of a POST /v1/challenges: November's pages challenge, changed by `kw`."""
+    body: dict[str, Any] = {
+        "title": "Tantangan Baca November",
+        "hashtag": "#TantanganBacaNovember",
+        "starts_on": "2026-11-01",
+        "ends_on": "2026-11-30",
+        "goal": "pages",
+        "target": 1000,
+    }
+    body.update(kw)
+    return body
+
+
 class Factory:
     def __init__(self, engine: Engine, settings: Settings, clock: FixedClock) -> None:
         self.engine = engine

@@ -23,6 +23,7 @@ from app.main import create_app
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
 from app.services import ledger
+from tests.factories import november_challenge
 from tests.leaderboards.conftest import SpyIndex, ranks
 
 
@@ -55,14 +56,7 @@ def test_redis_and_the_database_give_the_same_answers(client, factory, award, en
     staff = factory.staff(palu)
     r = client.post(
         "/v1/challenges",
-        json={
-            "title": "Tantangan Baca November",
-            "hashtag": "#TantanganBacaNovember",
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "goal": "pages",
-            "target": 1000,
-        },
+        json=november_challenge(),
         headers=factory.headers(staff),
     )
     challenge_id = r.json()["id"]

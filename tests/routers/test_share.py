@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.core.db import transaction
 from app.models.share import Share, ShareEvent
 from app.services.badges import ensure_demo_badges
+from tests.factories import november_challenge
 
 ALL = ["x", "facebook", "instagram", "tiktok", "whatsapp", "telegram", "threads"]
 LONG_TITLE = (
@@ -198,14 +199,7 @@ def test_monthly_summary_and_challenge_progress(client, factory, palu):
     staff = factory.staff(palu)
     ch = client.post(
         "/v1/challenges",
-        json={
-            "title": "Tantangan Baca November",
-            "hashtag": "#TantanganBacaNovember",
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "goal": "pages",
-            "target": 500,
-        },
+        json=november_challenge(target=500),
         headers=factory.headers(staff),
     ).json()
     finished_log(client, h, title="Laut Bercerita", hashtags=["#TantanganBacaNovember"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from app.models.library import Library
+from tests.factories import november_challenge
 
 
 def log(client, h, pages=20, **kw):
@@ -62,14 +63,7 @@ def test_a_challenge_unpublished_by_hand_stops_counting(client, factory):
     staff = factory.staff(lib)
     made = client.post(
         "/v1/challenges",
-        json={
-            "title": "Tantangan Baca November",
-            "hashtag": "#TantanganBacaNovember",
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "goal": "pages",
-            "target": 1000,
-        },
+        json=november_challenge(),
         headers=factory.headers(staff),
     )
     assert made.status_code == 201, made.text
