@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -228,6 +228,8 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state",
     410: "Gone",
     422: "Invalid input",
+    429: "Too many requests",
+    503: "Unavailable for now",
 }
 
 
@@ -241,3 +243,20 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for s in sorted({*statuses, 400, 422})
     }
+
+
+# The problems each dependency may raise: the OpenAPI document lists them on every
+# route that uses it (app.core.openapi), so no route has to repeat them.
+DEPENDENCY_PROBLEMS: dict[Callable[..., Any], tuple[int, ...]] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raises(*statuses: int) -> Callable[[F], F]:
+    """Mark a dependency with the problem statuses it may answer with."""
+
+    def mark(fn: F) -> F:
+        DEPENDENCY_PROBLEMS[fn] = statuses
+        return fn
+
+    return mark

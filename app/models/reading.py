@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.core.hashtags import dedupe, normalize_hashtag
+from app.core.problems import ProblemDetails
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.book import BookCreate, BookPublic
 from app.models.types import DbId, LongText, UtcDateTime
@@ -177,10 +179,27 @@ class BatchItem(ReadingLogCreate):
     )
 
 
+def _an_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("each item must be an object")
+    return value
+
+
+# Each item is validated on its own (an invalid one gets its own error result and the
+# rest still count), so the request only checks it is an object; the document shows
+# what an item must be.
+QueuedItem = Annotated[dict[str, Any], PlainValidator(_an_object, json_schema_input_type=BatchItem)]
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+    items: list[QueuedItem] = Field(
+        min_length=1,
+        max_length=100,
+        description="The queued logs, oldest first. An item that is not valid gets an "
+        "`error` result of its own; the others still count.",
+    )
 
 
 class AwardRow(BaseModel):
@@ -205,7 +224,7 @@ class ReadingLogPublic(BaseModel):
     hashtags: list[str]
     note: str | None
     rating: int | None
-    status: LogStatus
+    status: enums.LogStatus
     review_reasons: list[str]
     points: int
     pending_points: int
@@ -221,7 +240,7 @@ class Totals(BaseModel):
 class BadgeBrief(BaseModel):
     id: int
     name: str
-    icon: str
+    icon: enums.BadgeIcon
     color: str
     bonus_points: int
 
@@ -230,7 +249,7 @@ class ChallengeProgressBrief(BaseModel):
     challenge_id: int
     title: str
     hashtag: str
-    goal: str
+    goal: enums.Goal
     target: int
     current: int
     completed: bool
@@ -251,8 +270,12 @@ class BatchItemResult(BaseModel):
     client_id: str | None
     index: int
     outcome: Literal["accepted", "pending_review", "duplicate", "error"]
-    result: LogResult | None = None
-    problem: dict[str, Any] | None = None
+    result: LogResult | None = Field(
+        default=None, description="The log's result: set unless the outcome is `error`."
+    )
+    problem: ProblemDetails | None = Field(
+        default=None, description="Why the item failed: set when the outcome is `error`."
+    )
 
 
 class BatchResult(BaseModel):

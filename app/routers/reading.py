@@ -20,6 +20,7 @@ from app.deps import (
     SettingsDep,
     as_caller,
 )
+from app.models.enums import LogStatus
 from app.models.reading import (
     BatchRequest,
     BatchResult,
@@ -81,8 +82,7 @@ def list_reading_logs(
         int | None, Query(ge=1, le=2**31 - 1, description="One of your children")
     ] = None,
     status_filter: Annotated[
-        str | None,
-        Query(alias="status", pattern="^(accepted|pending_review|rejected)$"),
+        LogStatus | None, Query(alias="status", description="Only logs in this state")
     ] = None,
 ) -> Page[ReadingLogPublic]:
     """Your logs (or a child's), newest first."""
