@@ -13,7 +13,8 @@ so a route written anywhere gets it without asking:
   client says "none", and a header or query cannot carry a null;
 - binary bodies (images) are binary strings, HTML pages strings;
 - a schema only ever sent by the server lists the fields it always sends as required
-  (pydantic leaves fields with a default optional);
+  (pydantic leaves fields with a default optional); a schema only read by it says a
+  field's default in words, so generators keep the field optional;
 - `servers`, and `security` by default, with `security: []` on public operations;
 - FastAPI's generated body names (`Body_signIn`) become model-like (`SignInForm`),
   and schemas nothing refers to any more are dropped.
@@ -21,12 +22,13 @@ so a route written anywhere gets it without asking:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.core.problems import (
     DEPENDENCY_PROBLEMS,
@@ -115,8 +117,8 @@ def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 
 def _add_dependency_problems(doc: dict[str, Any], routes: list[Any]) -> None:
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in iter_route_contexts(routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
         calls = _dependency_calls(route.dependant)
         statuses = {s for call in calls for s in DEPENDENCY_PROBLEMS.get(call, ())}
@@ -208,7 +210,8 @@ def _require_always_sent(doc: dict[str, Any]) -> None:
     """Pydantic serialises every field, defaults included: in a schema the server only
     sends, a field with a default is always there, so it is required (what pydantic's
     `json_schema_serialization_defaults_required` says, without FastAPI's `-Output`
-    names for schemas also read)."""
+    names for schemas also read). In a schema the server only reads, a default is
+    said in words (see `_default_in_words`)."""
     schemas = doc["components"]["schemas"]
     ops = list(_operations(doc))
     sent = _reachable([op.get("responses", {}) for op in ops], schemas)
@@ -222,6 +225,20 @@ def _require_always_sent(doc: dict[str, Any]) -> None:
         required += [p for p, s in props.items() if _always_sent(s) and p not in required]
         if required:
             schema["required"] = required
+    for name in sorted(read - sent):
+        for prop in schemas[name].get("properties", {}).values():
+            _default_in_words(prop)
+
+
+def _default_in_words(prop: dict[str, Any]) -> None:
+    # A request field the client may leave out: openapi-typescript (by default) and
+    # others read a schema `default` as "always there" and make the field required,
+    # so the default is said in words.
+    if "default" not in prop:
+        return
+    default = json.dumps(prop.pop("default"), ensure_ascii=False)
+    said = f"Default when left out: `{default}`."
+    prop["description"] = f"{prop['description']} {said}" if prop.get("description") else said
 
 
 def _always_sent(prop: dict[str, Any]) -> bool:

@@ -65,6 +65,10 @@ class CriterionIn(BaseModel):
     period: enums.CriterionPeriod = enums.CriterionPeriod.ALL_TIME
 
 
+class BadgeCriterion(CriterionIn):
+    """A criterion as the catalogue holds it: its period always sent."""
+
+
 class BadgeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
@@ -82,7 +86,7 @@ class BadgePublic(BaseModel):
     description: str
     icon: enums.BadgeIcon
     color: str
-    criteria: list[CriterionIn]
+    criteria: list[BadgeCriterion]
     bonus_points: int
 
 

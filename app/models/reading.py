@@ -143,8 +143,35 @@ def _hashtags(values: list[str]) -> list[str]:
 HashtagList = Annotated[list[str], Field(max_length=10), AfterValidator(_hashtags)]
 
 
+def _given(field: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: schema}}
+
+
 class ReadingLogCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """What was read: exactly one of `book_id` (a catalogued book) or `book` (found by
+    its ISBN, else added), and `pages`, `minutes` or both."""
+
+    # The two rules, for validators and generators that read them; the server checks
+    # them the same way (`_one_book_and_some_reading`).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "oneOf": [
+                        _given("book_id", {"type": "integer"}),
+                        _given("book", {"not": {"type": "null"}}),
+                    ]
+                },
+                {
+                    "anyOf": [
+                        _given("pages", {"type": "integer"}),
+                        _given("minutes", {"type": "integer"}),
+                    ]
+                },
+            ]
+        },
+    )
 
     book_id: DbId | None = None
     book: BookCreate | None = None

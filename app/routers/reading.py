@@ -91,7 +91,10 @@ def list_reading_logs(
     return Page(items=items, next_cursor=nxt)
 
 
-@router.delete("/{log_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404))
+# `:int`: a path that is no log id (`/batch`) is not this route's, so it answers 405.
+@router.delete(
+    "/{log_id:int}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404)
+)
 def delete_reading_log(
     log_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     member: CurrentMember,
