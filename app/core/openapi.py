@@ -102,11 +102,25 @@ def _operations(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield operation
 
 
+# Members of a problem body that are there only when they say something: optional, and
+# never null (problem bodies are built member by member, not serialised from a model).
+_ONLY_WHEN_SET = {"ProblemDetails": ("instance", "errors"), "FieldError": ("field", "code")}
+
+
 def _add_problem_schemas(schemas: dict[str, Any]) -> None:
     generated = ProblemDetails.model_json_schema(ref_template=REF + "{model}")
     for name, schema in generated.pop("$defs", {}).items():
         schemas.setdefault(name, schema)
     schemas.setdefault("ProblemDetails", generated)
+    for name, members in _ONLY_WHEN_SET.items():
+        props = schemas[name]["properties"]
+        for member in members:
+            prop = props[member]
+            prop.pop("default", None)
+            variants = [v for v in prop.pop("anyOf", []) if v != {"type": "null"}]
+            if variants:
+                prop.update(variants[0])
+        schemas[name]["required"] = [r for r in schemas[name].get("required", []) if r in props]
 
 
 def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

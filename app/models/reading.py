@@ -15,7 +15,7 @@ from app.core.problems import ProblemDetails
 from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.book import BookCreate, BookPublic
-from app.models.types import DbId, LongText, UtcDateTime
+from app.models.types import DbId, DocumentedAs, LongText, UtcDateTime
 
 LogStatus = Literal["accepted", "pending_review", "rejected"]
 
@@ -300,7 +300,8 @@ class BatchItemResult(BaseModel):
     result: LogResult | None = Field(
         default=None, description="The log's result: set unless the outcome is `error`."
     )
-    problem: ProblemDetails | None = Field(
+    # The problem as the API sends one (members only when set), published as its schema.
+    problem: Annotated[dict[str, Any] | None, DocumentedAs(ProblemDetails | None)] = Field(
         default=None, description="Why the item failed: set when the outcome is `error`."
     )
 
