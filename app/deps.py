@@ -243,6 +243,7 @@ LibrarySlugQuery = Annotated[
     Query(
         pattern=r"^[a-z0-9-]{1,40}$",
         description="Library slug, for administrators; staff always act on their own library.",
+        examples=["palu"],
     ),
 ]
 

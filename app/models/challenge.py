@@ -62,7 +62,23 @@ class ChallengeParticipant(SQLModel, table=True):
 
 
 class ChallengeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        use_enum_values=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Tantangan Baca Januari",
+                    "hashtag": "#TantanganBacaJanuari",
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2027-01-31",
+                    "goal": "books",
+                    "target": 5,
+                    "age_groups": ["kids", "teens"],
+                }
+            ]
+        },
+    )
 
     title: Title
     description: LongText = ""

@@ -147,29 +147,46 @@ def _given(field: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": [field], "properties": {field: schema}}
 
 
+# The two rules, for validators and generators that read them; the server checks them
+# the same way (`ReadingLogCreate._one_book_and_some_reading`).
+LOG_RULES: dict[str, Any] = {
+    "allOf": [
+        {
+            "oneOf": [
+                _given("book_id", {"type": "integer"}),
+                _given("book", {"not": {"type": "null"}}),
+            ]
+        },
+        {
+            "anyOf": [
+                _given("pages", {"type": "integer"}),
+                _given("minutes", {"type": "integer"}),
+            ]
+        },
+    ]
+}
+
+
 class ReadingLogCreate(BaseModel):
     """What was read: exactly one of `book_id` (a catalogued book) or `book` (found by
     its ISBN, else added), and `pages`, `minutes` or both."""
 
-    # The two rules, for validators and generators that read them; the server checks
-    # them the same way (`_one_book_and_some_reading`).
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "allOf": [
+            **LOG_RULES,
+            "examples": [
                 {
-                    "oneOf": [
-                        _given("book_id", {"type": "integer"}),
-                        _given("book", {"not": {"type": "null"}}),
-                    ]
+                    "book": {
+                        "title": "Laskar Pelangi",
+                        "author": "Andrea Hirata",
+                        "genre": "novel",
+                    },
+                    "pages": 30,
+                    "hashtags": ["#PerpustakaanPalu"],
                 },
-                {
-                    "anyOf": [
-                        _given("pages", {"type": "integer"}),
-                        _given("minutes", {"type": "integer"}),
-                    ]
-                },
-            ]
+                {"book_id": 1, "minutes": 25, "finished": True},
+            ],
         },
     )
 
@@ -198,6 +215,19 @@ class ReadingLogCreate(BaseModel):
 
 
 class BatchItem(ReadingLogCreate):
+    """A queued log with the phone's id for it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            **LOG_RULES,
+            "examples": [
+                {"client_id": "2026-11-17T08:15:00Z-1", "book_id": 1, "pages": 12},
+                {"client_id": "2026-11-17T19:40:00Z-2", "book_id": 1, "minutes": 20},
+            ],
+        },
+    )
+
     client_id: str = Field(
         min_length=1,
         max_length=255,

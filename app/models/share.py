@@ -92,7 +92,20 @@ class ShareSubject(BaseModel):
 
 
 class ShareCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        use_enum_values=True,
+        json_schema_extra={
+            "examples": [
+                {"subject": {"type": "monthly_summary"}, "platforms": ["whatsapp", "x"]},
+                {
+                    "subject": {"type": "reading_log", "id": 1},
+                    "platforms": list(enums.Platform),
+                    "language": "en",
+                },
+            ]
+        },
+    )
 
     subject: ShareSubject
     platforms: list[enums.Platform] = Field(min_length=1, max_length=7)
