@@ -17,7 +17,7 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.db import close_session, open_session
 from app.core.hotsql import HotSql
-from app.core.problems import Problem, forbidden, unauthorized
+from app.core.problems import Problem, forbidden, raises, unauthorized
 from app.core.security import AccessClaims, decode_access_token
 from app.models.auth import AuthSession
 from app.models.library import Library
@@ -93,6 +93,7 @@ _CALLER = (
 )
 
 
+@raises(401)
 async def get_claims(
     clock: ClockDep,
     settings: SettingsDep,
@@ -207,6 +208,7 @@ async def get_current_member(caller: CallerDep) -> Member:
 CurrentMember = Annotated[Member, Depends(get_current_member)]
 
 
+@raises(403)
 async def get_adult_member(member: CurrentMember) -> Member:
     if member.is_child:
         raise forbidden("A child profile cannot do this; ask your guardian.")
@@ -216,6 +218,7 @@ async def get_adult_member(member: CurrentMember) -> Member:
 AdultMember = Annotated[Member, Depends(get_adult_member)]
 
 
+@raises(403)
 async def get_staff_member(member: CurrentMember) -> Member:
     if member.role not in ("staff", "admin"):
         raise forbidden("Only library staff may do this.")
@@ -225,6 +228,7 @@ async def get_staff_member(member: CurrentMember) -> Member:
 StaffMember = Annotated[Member, Depends(get_staff_member)]
 
 
+@raises(403)
 async def get_admin_member(member: CurrentMember) -> Member:
     if member.role != "admin":
         raise forbidden("Only an administrator may do this.")
@@ -239,10 +243,12 @@ LibrarySlugQuery = Annotated[
     Query(
         pattern=r"^[a-z0-9-]{1,40}$",
         description="Library slug, for administrators; staff always act on their own library.",
+        examples=["palu"],
     ),
 ]
 
 
+@raises(403, 404)
 def get_staff_library(
     staff: StaffMember, session: SessionDep, library: LibrarySlugQuery = None
 ) -> Library:

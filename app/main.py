@@ -14,6 +14,7 @@ from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.limits import InFlightLimit
+from app.core.openapi import install_openapi
 from app.core.problems import install_problem_handlers
 from app.routers import (
     auth,
@@ -39,9 +40,10 @@ bearer token.
 
 
 def operation_id(route: APIRoute) -> str:
-    """`{tag}-{name}` so generated mobile clients get clean method names."""
-    tag = route.tags[0] if route.tags else "default"
-    return f"{tag}-{route.name}"
+    """The route's name in camelCase (`create_reading_log` -> `createReadingLog`): clean
+    method names in generated clients, which group operations by tag themselves."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def create_app(
@@ -89,4 +91,5 @@ def create_app(
         ops,
     ):
         app.include_router(module.router)
+    install_openapi(app)
     return app

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("bacaquest")
 
@@ -140,6 +142,18 @@ _SLUGS = {
 }
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method of the request's path, for a 405's `Allow`: each FastAPI route has
+    one method, so the route that refused the request knows only its own."""
+    methods: set[str] = set()
+    # Included routers hold their routes: walk every route as FastAPI matches it.
+    for route in iter_route_contexts(request.app.router.routes):
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route_methods
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -179,7 +193,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         body = problem_body(
             status, _SLUGS.get(status, "http-error"), detail, instance=request.url.path
         )
-        return problem_response(status, body, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if status == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem_response(status, body, headers)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
@@ -228,6 +245,8 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state",
     410: "Gone",
     422: "Invalid input",
+    429: "Too many requests",
+    503: "Unavailable for now",
 }
 
 
@@ -241,3 +260,20 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for s in sorted({*statuses, 400, 422})
     }
+
+
+# The problems each dependency may raise: the OpenAPI document lists them on every
+# route that uses it (app.core.openapi), so no route has to repeat them.
+DEPENDENCY_PROBLEMS: dict[Callable[..., Any], tuple[int, ...]] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raises(*statuses: int) -> Callable[[F], F]:
+    """Mark a dependency with the problem statuses it may answer with."""
+
+    def mark(fn: F) -> F:
+        DEPENDENCY_PROBLEMS[fn] = statuses
+        return fn
+
+    return mark

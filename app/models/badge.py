@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.types import HexColor, LongText, Name, UtcDateTime
 
@@ -57,19 +58,23 @@ class BadgeAward(SQLModel, table=True):
 
 
 class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
-    metric: Metric
+    metric: enums.Metric
     target: int = Field(ge=1, le=1_000_000)
-    period: Period = "all_time"
+    period: enums.CriterionPeriod = enums.CriterionPeriod.ALL_TIME
+
+
+class BadgeCriterion(CriterionIn):
+    """A criterion as the catalogue holds it: its period always sent."""
 
 
 class BadgeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     name: Name
     description: LongText = ""
-    icon: Icon = "medal"
+    icon: enums.BadgeIcon = enums.BadgeIcon.MEDAL
     color: HexColor = "#F2A900"
     criteria: list[CriterionIn] = Field(min_length=1, max_length=5)
     bonus_points: int = Field(default=0, ge=0, le=10_000)
@@ -79,15 +84,15 @@ class BadgePublic(BaseModel):
     id: int
     name: str
     description: str
-    icon: str
+    icon: enums.BadgeIcon
     color: str
-    criteria: list[CriterionIn]
+    criteria: list[BadgeCriterion]
     bonus_points: int
 
 
 class CriterionProgressOut(BaseModel):
-    metric: str
-    period: str
+    metric: enums.Metric
+    period: enums.CriterionPeriod
     target: int
     current: int
     met: bool

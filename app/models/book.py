@@ -30,7 +30,20 @@ class Book(SQLModel, table=True):
 
 
 class BookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Bumi Manusia",
+                    "author": "Pramoedya Ananta Toer",
+                    "pages": 535,
+                    "language": "id",
+                    "genre": "novel",
+                }
+            ]
+        },
+    )
 
     isbn: Isbn | None = None
     title: Title

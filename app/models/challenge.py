@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.library import Hashtag
 from app.models.types import DbId, LongText, Title, UtcDateTime
@@ -61,17 +62,33 @@ class ChallengeParticipant(SQLModel, table=True):
 
 
 class ChallengeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        use_enum_values=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Tantangan Baca Januari",
+                    "hashtag": "#TantanganBacaJanuari",
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2027-01-31",
+                    "goal": "books",
+                    "target": 5,
+                    "age_groups": ["kids", "teens"],
+                }
+            ]
+        },
+    )
 
     title: Title
     description: LongText = ""
     hashtag: Hashtag
     starts_on: dt.date
     ends_on: dt.date
-    goal: Goal
+    goal: enums.Goal
     target: int = Field(ge=1, le=1_000_000)
-    age_groups: list[AgeGroupName] = Field(
-        default=["kids", "teens", "adults"], min_length=1, max_length=3
+    age_groups: list[enums.AgeGroup] = Field(
+        default=list(enums.AgeGroup), min_length=1, max_length=3
     )
     bonus_points: int = Field(default=0, ge=0, le=10_000)
     badge_id: DbId | None = None
@@ -88,16 +105,16 @@ class ChallengeCreate(BaseModel):
 
 
 class ChallengeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     title: Title | None = None
     description: LongText | None = None
     hashtag: Hashtag | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    goal: Goal | None = None
+    goal: enums.Goal | None = None
     target: int | None = Field(default=None, ge=1, le=1_000_000)
-    age_groups: list[AgeGroupName] | None = Field(default=None, min_length=1, max_length=3)
+    age_groups: list[enums.AgeGroup] | None = Field(default=None, min_length=1, max_length=3)
     bonus_points: int | None = Field(default=None, ge=0, le=10_000)
     badge_id: DbId | None = None
     published: bool | None = None
@@ -121,10 +138,10 @@ class ChallengePublic(BaseModel):
     hashtag: str
     starts_on: dt.date
     ends_on: dt.date
-    status: Literal["upcoming", "active", "past"]
-    goal: str
+    status: enums.ChallengeStatus
+    goal: enums.Goal
     target: int
-    age_groups: list[str]
+    age_groups: list[enums.AgeGroup]
     bonus_points: int
     badge_id: int | None
     published: bool
@@ -137,7 +154,7 @@ class ParticipantRow(BaseModel):
     member_id: int
     name: str
     is_child: bool
-    age_group: str
+    age_group: enums.AgeGroup
     joined_at: dt.datetime
     joined_via: str
     progress: int

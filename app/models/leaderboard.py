@@ -10,8 +10,8 @@ from sqlalchemy import Index
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.member import AgeGroup
 
 Scope = Literal["library", "challenge", "school"]
 PeriodName = Literal["week", "month", "all_time"]
@@ -41,7 +41,7 @@ class LeaderboardEntry(BaseModel):
 
 
 class Leaderboard(BaseModel):
-    scope: Scope
+    scope: enums.BoardScope
     id: str | None = Field(
         description="Library slug or challenge id; null for a school board, whose name "
         "is never echoed (it may be a child's school)."
@@ -49,7 +49,7 @@ class Leaderboard(BaseModel):
     period: Literal["week", "month", "all_time", "challenge"] = Field(
         description="`challenge` on a challenge board: its own window."
     )
-    age_group: AgeGroup | None
+    age_group: enums.AgeGroup | None
     starts_on: dt.date | None = Field(description="First library-local day; null for all_time.")
     ends_on: dt.date | None = Field(description="Last library-local day; null for all_time.")
     entries: list[LeaderboardEntry]

@@ -117,13 +117,17 @@ class LibraryUpdate(BaseModel):
     accent_color: HexColor | None = None
 
 
+class ScoringInForce(ScoringSettings):
+    """The scoring rules a library applies now, every one of them always sent."""
+
+
 class LibraryPublic(BaseModel):
     slug: str
     name: str
     city: str
     timezone: str
     hashtags: list[str]
-    scoring: ScoringSettings
+    scoring: ScoringInForce
     primary_color: str
     accent_color: str
 
@@ -135,7 +139,7 @@ class LibraryPublic(BaseModel):
             city=lib.city,
             timezone=lib.timezone,
             hashtags=list(lib.hashtags),
-            scoring=lib.scoring_settings(),
+            scoring=ScoringInForce(**lib.scoring_settings().model_dump()),
             primary_color=lib.primary_color,
             accent_color=lib.accent_color,
         )

@@ -11,8 +11,9 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.types import DbId, Language, Name, Password, ShortName, Slug, UtcDateTime
+from app.models.types import DbId, Name, Password, ShortName, Slug, UtcDateTime
 
 Role = Literal["member", "staff", "admin"]
 AgeGroup = Literal["kids", "teens", "adults"]
@@ -125,7 +126,7 @@ def nickname_key(nickname: str | None) -> str | None:
 
 
 class RegisterRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     email: EmailStr = Field(max_length=254)
     password: Password
@@ -134,40 +135,40 @@ class RegisterRequest(BaseModel):
     library: Slug
     nickname: ShortName | None = None
     school: Name | None = None
-    language: Language = "id"
+    language: enums.Language = enums.Language.ID
 
 
 class MemberUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     display_name: Name | None = None
     nickname: ShortName | None = None
     school: Name | None = None
-    language: Language | None = None
+    language: enums.Language | None = None
     leaderboard_opt_out: bool | None = None
 
 
 class ChildCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     display_name: Name
     nickname: ShortName
     birth_year: int = Field(ge=1900, le=2100)
     school: Name | None = None
-    language: Language = "id"
+    language: enums.Language = enums.Language.ID
 
 
 class MemberPublic(BaseModel):
     id: int
     library: str | None
     email: str | None
-    role: str
+    role: enums.Role
     display_name: str
     nickname: str | None
     birth_year: int
-    age_group: AgeGroup
+    age_group: enums.AgeGroup
     school: str | None
-    language: str
+    language: enums.Language
     leaderboard_opt_out: bool
     is_child: bool
     guardian_id: int | None
@@ -179,12 +180,12 @@ class ChildPublic(BaseModel):
     display_name: str
     nickname: str | None
     birth_year: int
-    age_group: AgeGroup
+    age_group: enums.AgeGroup
     school: str | None
-    language: str
+    language: enums.Language
 
 
 class AppointStaff(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     member_id: DbId

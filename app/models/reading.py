@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.core.hashtags import dedupe, normalize_hashtag
+from app.core.problems import ProblemDetails
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.book import BookCreate, BookPublic
-from app.models.types import DbId, LongText, UtcDateTime
+from app.models.types import DbId, DocumentedAs, LongText, UtcDateTime
 
 LogStatus = Literal["accepted", "pending_review", "rejected"]
 
@@ -141,8 +143,52 @@ def _hashtags(values: list[str]) -> list[str]:
 HashtagList = Annotated[list[str], Field(max_length=10), AfterValidator(_hashtags)]
 
 
+def _given(field: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: schema}}
+
+
+# The two rules, for validators and generators that read them; the server checks them
+# the same way (`ReadingLogCreate._one_book_and_some_reading`).
+LOG_RULES: dict[str, Any] = {
+    "allOf": [
+        {
+            "oneOf": [
+                _given("book_id", {"type": "integer"}),
+                _given("book", {"not": {"type": "null"}}),
+            ]
+        },
+        {
+            "anyOf": [
+                _given("pages", {"type": "integer"}),
+                _given("minutes", {"type": "integer"}),
+            ]
+        },
+    ]
+}
+
+
 class ReadingLogCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """What was read: exactly one of `book_id` (a catalogued book) or `book` (found by
+    its ISBN, else added), and `pages`, `minutes` or both."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            **LOG_RULES,
+            "examples": [
+                {
+                    "book": {
+                        "title": "Laskar Pelangi",
+                        "author": "Andrea Hirata",
+                        "genre": "novel",
+                    },
+                    "pages": 30,
+                    "hashtags": ["#PerpustakaanPalu"],
+                },
+                {"book_id": 1, "minutes": 25, "finished": True},
+            ],
+        },
+    )
 
     book_id: DbId | None = None
     book: BookCreate | None = None
@@ -169,6 +215,19 @@ class ReadingLogCreate(BaseModel):
 
 
 class BatchItem(ReadingLogCreate):
+    """A queued log with the phone's id for it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            **LOG_RULES,
+            "examples": [
+                {"client_id": "2026-11-17T08:15:00Z-1", "book_id": 1, "pages": 12},
+                {"client_id": "2026-11-17T19:40:00Z-2", "book_id": 1, "minutes": 20},
+            ],
+        },
+    )
+
     client_id: str = Field(
         min_length=1,
         max_length=255,
@@ -177,10 +236,27 @@ class BatchItem(ReadingLogCreate):
     )
 
 
+def _an_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("each item must be an object")
+    return value
+
+
+# Each item is validated on its own (an invalid one gets its own error result and the
+# rest still count), so the request only checks it is an object; the document shows
+# what an item must be.
+QueuedItem = Annotated[dict[str, Any], PlainValidator(_an_object, json_schema_input_type=BatchItem)]
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+    items: list[QueuedItem] = Field(
+        min_length=1,
+        max_length=100,
+        description="The queued logs, oldest first. An item that is not valid gets an "
+        "`error` result of its own; the others still count.",
+    )
 
 
 class AwardRow(BaseModel):
@@ -205,7 +281,7 @@ class ReadingLogPublic(BaseModel):
     hashtags: list[str]
     note: str | None
     rating: int | None
-    status: LogStatus
+    status: enums.LogStatus
     review_reasons: list[str]
     points: int
     pending_points: int
@@ -221,7 +297,7 @@ class Totals(BaseModel):
 class BadgeBrief(BaseModel):
     id: int
     name: str
-    icon: str
+    icon: enums.BadgeIcon
     color: str
     bonus_points: int
 
@@ -230,7 +306,7 @@ class ChallengeProgressBrief(BaseModel):
     challenge_id: int
     title: str
     hashtag: str
-    goal: str
+    goal: enums.Goal
     target: int
     current: int
     completed: bool
@@ -251,8 +327,13 @@ class BatchItemResult(BaseModel):
     client_id: str | None
     index: int
     outcome: Literal["accepted", "pending_review", "duplicate", "error"]
-    result: LogResult | None = None
-    problem: dict[str, Any] | None = None
+    result: LogResult | None = Field(
+        default=None, description="The log's result: set unless the outcome is `error`."
+    )
+    # The problem as the API sends one (members only when set), published as its schema.
+    problem: Annotated[dict[str, Any] | None, DocumentedAs(ProblemDetails | None)] = Field(
+        default=None, description="Why the item failed: set when the outcome is `error`."
+    )
 
 
 class BatchResult(BaseModel):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
+from typing_extensions import TypedDict
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.types import DbId, UtcDateTime
+from app.models.types import DbId, DocumentedAs, UtcDateTime
 
 SubjectType = Literal["badge", "reading_log", "challenge", "leaderboard_rank", "monthly_summary"]
 Platform = Literal["x", "facebook", "instagram", "tiktok", "whatsapp", "telegram", "threads"]
@@ -65,16 +67,16 @@ class ShareEvent(SQLModel, table=True):
 
 
 class ShareSubject(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
-    type: SubjectType
+    type: enums.SubjectType
     id: DbId | None = Field(
         default=None, description="Badge, reading log or challenge id (by subject type)."
     )
     member_id: DbId | None = Field(
         default=None, description="One of your children, when sharing for them."
     )
-    period: Literal["week", "month", "all_time"] = "month"
+    period: enums.Period = enums.Period.MONTH
     scope: Literal["library", "school"] = "library"
     month: str | None = Field(
         default=None,
@@ -90,15 +92,28 @@ class ShareSubject(BaseModel):
 
 
 class ShareCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        use_enum_values=True,
+        json_schema_extra={
+            "examples": [
+                {"subject": {"type": "monthly_summary"}, "platforms": ["whatsapp", "x"]},
+                {
+                    "subject": {"type": "reading_log", "id": 1},
+                    "platforms": list(enums.Platform),
+                    "language": "en",
+                },
+            ]
+        },
+    )
 
     subject: ShareSubject
-    platforms: list[Platform] = Field(min_length=1, max_length=7)
-    language: Literal["id", "en"] | None = None
+    platforms: list[enums.Platform] = Field(min_length=1, max_length=7)
+    language: enums.Language | None = None
 
 
 class PayloadOut(BaseModel):
-    platform: str
+    platform: enums.Platform
     text: str
     hashtags: list[str]
     url: str | None
@@ -107,6 +122,18 @@ class PayloadOut(BaseModel):
     link_url: str
     image_url: str | None = None
     instructions: str | None = None
+
+
+class SharePayloads(TypedDict, total=False):
+    """One post per platform asked for: exactly the platforms of the request."""
+
+    x: PayloadOut
+    facebook: PayloadOut
+    instagram: PayloadOut
+    tiktok: PayloadOut
+    whatsapp: PayloadOut
+    telegram: PayloadOut
+    threads: PayloadOut
 
 
 class ShareImages(BaseModel):
@@ -118,8 +145,9 @@ class ShareImages(BaseModel):
 class SharePublic(BaseModel):
     id: str
     url: str
-    subject_type: str
-    language: str
+    subject_type: enums.SubjectType
+    language: enums.Language
     images: ShareImages
-    payloads: dict[str, PayloadOut]
+    # A plain map at run time (in the order the platforms were asked for).
+    payloads: Annotated[dict[str, PayloadOut], DocumentedAs(SharePayloads)]
     created_at: dt.datetime

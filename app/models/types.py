@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints, TypeAdapter
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.types import TypeDecorator
 
@@ -97,3 +97,17 @@ HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+class DocumentedAs:
+    """Validate and serialise a field as its own type, but publish another's JSON schema.
+
+    For a field whose runtime shape must stay as it is (a map whose key order is the
+    client's, say) while the document names the precise type it always holds.
+    """
+
+    def __init__(self, shown: Any) -> None:
+        self.shown = shown
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        return handler(TypeAdapter(self.shown).core_schema)

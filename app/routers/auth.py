@@ -39,7 +39,7 @@ def register(
 
 
 @router.post("/token", response_model=TokenResponse, responses=problems(401))
-def token(
+def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     clock: ClockDep,

@@ -17,6 +17,7 @@ from app.models.challenge import (
     MyProgress,
     ParticipantRow,
 )
+from app.models.enums import ChallengeStatus
 from app.services import badges, challenges
 from app.services.members import library_of
 
@@ -30,7 +31,9 @@ def list_challenges(
     member: CurrentMember,
     session: SessionDep,
     clock: ClockDep,
-    status: Annotated[str | None, Query(pattern="^(active|upcoming|past)$")] = None,
+    status: Annotated[
+        ChallengeStatus | None, Query(description="Only challenges in this state")
+    ] = None,
     limit: LimitQuery = 20,
     cursor: CursorQuery = None,
 ) -> Page[ChallengePublic]:

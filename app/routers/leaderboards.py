@@ -10,8 +10,8 @@ from app.core.problems import problems
 from app.deps import ClockDep, CurrentMember, SessionDep
 from app.leaderboards.feed import lifespan
 from app.leaderboards.service import leaderboard
-from app.models.leaderboard import Leaderboard, PeriodName, Scope
-from app.models.member import AgeGroup
+from app.models.enums import AgeGroup, BoardScope, Period
+from app.models.leaderboard import Leaderboard
 
 # The lifespan attaches the Redis index (when REDIS_URL is set) to the app's engine.
 router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], lifespan=lifespan)
@@ -22,7 +22,7 @@ def get_leaderboard(
     member: CurrentMember,
     session: SessionDep,
     clock: ClockDep,
-    scope: Annotated[Scope, Query(description="Whose board")] = "library",
+    scope: Annotated[BoardScope, Query(description="Whose board")] = BoardScope.LIBRARY,
     board_id: Annotated[
         str | None,
         Query(
@@ -34,8 +34,8 @@ def get_leaderboard(
         ),
     ] = None,
     period: Annotated[
-        PeriodName, Query(description="The current local week (from Monday) or month")
-    ] = "week",
+        Period, Query(description="The current local week (from Monday) or month")
+    ] = Period.WEEK,
     age_group: Annotated[AgeGroup | None, Query(description="Only this age group")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Entries (1-100).")] = 10,
 ) -> Response:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, StaffLibrary, StaffMember
+from app.models.enums import LogStatus
 from app.models.reading import LogResult, ReadingLogPublic
 from app.services import moderation
 from app.services.moderation import FlaggedLog
@@ -23,9 +24,7 @@ def list_flagged_logs(
     staff: StaffMember,
     lib: StaffLibrary,
     session: SessionDep,
-    status: Annotated[
-        str, Query(pattern="^(pending_review|rejected|accepted)$")
-    ] = "pending_review",
+    status: Annotated[LogStatus, Query(description="Which logs")] = LogStatus.PENDING_REVIEW,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[FlaggedLog]:

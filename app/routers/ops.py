@@ -7,17 +7,22 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.core.problems import problem_body, problem_response
+from app.models.ops import Health, Readiness
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health)
 async def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"description": "The database is unreachable"}},
+)
 def readyz(request: Request) -> JSONResponse:
     """The process can reach its database."""
     try:

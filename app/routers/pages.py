@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from app.core.clock import local_date
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, SettingsDep
+from app.models.enums import Language
 from app.services import libraries, sharing
 from app.share import render_gone, render_landing, render_library, render_not_found
 
@@ -70,10 +71,10 @@ def library_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-    lang: Literal["id", "en"] = "id",
+    lang: Language = Language.ID,
 ) -> HTMLResponse:
     """A library's public page with its running challenges: where "join" leads."""
-    language = lang
+    language: Literal["id", "en"] = "en" if lang == Language.EN else "id"
     lib = libraries.find_by_slug(session, slug)
     if lib is None:
         return HTMLResponse(

@@ -20,6 +20,7 @@ from app.deps import (
     SettingsDep,
     as_caller,
 )
+from app.models.enums import LogStatus
 from app.models.reading import (
     BatchRequest,
     BatchResult,
@@ -81,8 +82,7 @@ def list_reading_logs(
         int | None, Query(ge=1, le=2**31 - 1, description="One of your children")
     ] = None,
     status_filter: Annotated[
-        str | None,
-        Query(alias="status", pattern="^(accepted|pending_review|rejected)$"),
+        LogStatus | None, Query(alias="status", description="Only logs in this state")
     ] = None,
 ) -> Page[ReadingLogPublic]:
     """Your logs (or a child's), newest first."""
@@ -91,7 +91,10 @@ def list_reading_logs(
     return Page(items=items, next_cursor=nxt)
 
 
-@router.delete("/{log_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404))
+# `:int`: a path that is no log id (`/batch`) is not this route's, so it answers 405.
+@router.delete(
+    "/{log_id:int}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 404)
+)
 def delete_reading_log(
     log_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     member: CurrentMember,

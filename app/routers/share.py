@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse
 
 from app.core.problems import problems
 from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
+from app.models.enums import CardFormat
 from app.models.reading import BadgeBrief
-from app.models.share import CardFormat, ShareCreate, SharePublic
+from app.models.share import ShareCreate, SharePublic
 from app.services import sharing
 
 router = APIRouter(prefix="/v1/share", tags=["share"])
@@ -65,7 +66,9 @@ def get_share_image(
     share_id: ShareCode,
     session: SessionDep,
     clock: ClockDep,
-    format: Annotated[CardFormat, Query(description="story 1080x1920, square, og 1200x630")] = "og",
+    format: Annotated[
+        CardFormat, Query(description="story 1080x1920, square, og 1200x630")
+    ] = CardFormat.OG,
 ) -> Response:
     """The share's card; public, so the landing page and social previews can show it."""
     share = sharing.live(session, share_id)

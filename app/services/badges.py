@@ -16,8 +16,8 @@ from app.models.badge import (
     Badge,
     BadgeAward,
     BadgeCreate,
+    BadgeCriterion,
     BadgePublic,
-    CriterionIn,
     CriterionProgressOut,
     MemberBadge,
     MemberBadges,
@@ -59,7 +59,7 @@ def public(b: Badge) -> BadgePublic:
         description=b.description,
         icon=b.icon,
         color=b.color,
-        criteria=[CriterionIn(**c) for c in b.criteria],
+        criteria=[BadgeCriterion(**c) for c in b.criteria],
         bonus_points=b.bonus_points,
     )
 
