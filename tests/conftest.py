@@ -112,3 +112,21 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def factory(engine: Engine, settings: Settings, clock: FixedClock) -> Factory:
     return Factory(engine, settings, clock)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly when the Redis leaderboard tests did not run (CI fails instead)."""
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "Redis at" in str(getattr(r, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep("!", "Redis unreachable", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(skipped)} leaderboard tests against Redis were SKIPPED, not passed. Start "
+            'it (redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+            "--appendonly no) or set TEST_REDIS_URL, and run them again.",
+            red=True,
+            bold=True,
+        )

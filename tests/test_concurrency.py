@@ -1,13 +1,14 @@
-"""Concurrency against a real server: uvicorn with two worker processes on PostgreSQL.
+"""Concurrency against a real server: uvicorn with two worker processes.
 
 Idempotency keys, per-member scoring, challenge completion, the book catalogue and refresh
 token rotation are each hit by many requests at once, then the database is checked for
 exactly-once effects and a ledger that adds up.
 
-SQLite runs one write transaction at a time, so these races only exist on PostgreSQL;
-there the tests always run. One test at a time on the PostgreSQL instance drives a live
-server (a session advisory lock), so two xdist workers never need ~160 connections
-together.
+On PostgreSQL the writers truly run together; one test at a time on the instance drives a
+live server (a session advisory lock), so two xdist workers never need ~160 connections
+together. On SQLite (the default `make test`) the same calls race through two processes
+that share one database file: writes queue on its lock, and every effect must still happen
+exactly once, with no 5xx.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,11 +45,6 @@ from tests.factories import Factory
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = PG_URL.startswith("postgresql")
 
-pytestmark = pytest.mark.skipif(
-    not USE_PG,
-    reason="needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...): the races need a "
-    "multi-process server on a database with concurrent writers; SQLite serialises writes",
-)
 
 REPO = Path(__file__).resolve().parents[1]
 PROBLEM = "application/problem+json"
@@ -113,22 +111,18 @@ def _wait_until_up(proc: subprocess.Popen[bytes], server: LiveServer) -> None:
     pytest.fail(f"uvicorn did not start within {STARTUP_SECONDS} s:\n{server.tail()}")
 
 
-@pytest.fixture(scope="module")
-def server(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """`uvicorn app.main:create_app --factory --workers 2` on this worker's schema.
-
-    One per module and xdist worker (starting one takes seconds); the `live` fixture
-    checks it serves the very schema and secret the test's fixtures use.
-    """
+@contextmanager
+def _running(db_url: str, log_dir: Path) -> Iterator[LiveServer]:
+    """`uvicorn app.main:create_app --factory --workers 2` on `db_url`, until the block ends."""
     # The secret the factory's tokens are signed with: conftest's Settings, built alike.
-    secret = Settings(environment="test", database_url=template_db).secret_key
+    secret = Settings(environment="test", database_url=db_url).secret_key
     port = _free_port()
     app_name = f"bq_live_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    log_path = tmp_path_factory.mktemp("live") / "uvicorn.log"
-    live = LiveServer(f"http://127.0.0.1:{port}", template_db, secret, log_path, app_name)
+    log_path = log_dir / "uvicorn.log"
+    live = LiveServer(f"http://127.0.0.1:{port}", db_url, secret, log_path, app_name)
     env = {
         **os.environ,
-        "DATABASE_URL": _with_param(template_db, f"application_name={app_name}"),
+        "DATABASE_URL": _with_param(db_url, f"application_name={app_name}") if USE_PG else db_url,
         "SECRET_KEY": secret,
         "ENVIRONMENT": "test",
         "PYTHONUNBUFFERED": "1",
@@ -163,14 +157,35 @@ def server(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         _stop(proc)
 
 
+@pytest.fixture(scope="module")
+def server(
+    template_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer | None]:
+    """On PostgreSQL one server per module and xdist worker (starting one takes seconds);
+    the `live` fixture checks it serves the very schema and secret the test's fixtures use.
+    On SQLite each test has its own database file, so `live` starts one per test."""
+    if not USE_PG:
+        yield None
+        return
+    with _running(template_db, tmp_path_factory.mktemp("live")) as live:
+        yield live
+
+
 @pytest.fixture
-def live(server: LiveServer, db_url: str, settings: Settings) -> Iterator[LiveServer]:
+def live(
+    server: LiveServer | None, db_url: str, settings: Settings, tmp_path: Path
+) -> Iterator[LiveServer]:
     """The running server, on the schema `db_url` just emptied, trusting `settings`' tokens.
 
     A burst takes up to ~80 connections (two workers of 32 + 8), and a pool keeps its
     idle ones: one test at a time on the instance holds the server lock, and hands the
     server's idle connections back (the pool's pre-ping reconnects) before releasing it.
     """
+    if server is None:  # SQLite: a server on this test's own database file
+        with _running(db_url, tmp_path) as own:
+            assert own.secret_key == settings.secret_key
+            yield own
+        return
     assert server.db_url == db_url
     assert server.secret_key == settings.secret_key
     server.log_start = 0
@@ -228,8 +243,17 @@ def settle(server: LiveServer, engine: Engine) -> None:
     """Wait until no transaction of the server is open, so every commit has landed.
 
     The checks of the database then do not depend on commits preceding responses, which
-    test_a_write_is_committed_before_its_response checks on its own.
+    test_a_write_is_committed_before_its_response checks on its own. On SQLite a write
+    lock taken and given back means no writer of the server is still inside a transaction.
     """
+    if not USE_PG:
+        raw = sqlite3.connect(str(engine.url.database), timeout=10, isolation_level=None)
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("ROLLBACK")
+        finally:
+            raw.close()
+        return
     deadline = time.monotonic() + 10
     quiet = 0
     with engine.connect() as conn:

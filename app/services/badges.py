@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
 
+from app.core.clock import local_date
 from app.core.db import insert_ignore
 from app.core.problems import conflict, unprocessable
 from app.models.badge import (
@@ -22,13 +23,15 @@ from app.models.badge import (
     MemberBadge,
     MemberBadges,
 )
+from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, MemberLike
-from app.models.reading import BadgeBrief, LedgerEntry
+from app.models.reading import BadgeBrief, LedgerEntry, ReadingLog
 from app.scoring import (
     BONUS_BADGE,
     Criterion,
     Rules,
+    Stats,
     all_met,
     badge_unreachable_reason,
     progress,
@@ -143,12 +146,13 @@ def award_earned(
     counters: Mapping[str, int] | None = None,
     candidates: Sequence[Badge] | None = None,
     days: Collection[date] | None = None,
+    timezone: str | None = None,
 ) -> tuple[list[Badge], list[ledger.Booked]]:
     """Award every badge of the member's library whose criteria now hold; once each.
 
     `candidates`: the library's badges the member does not hold yet, when the caller
     knows them (the reading path keeps the catalogue in memory); `days`: every day with
-    counted reading, when the caller has them.
+    counted reading, when the caller has them; `timezone`: the library's, when known.
     """
     if candidates is None:
         candidates = list(
@@ -166,6 +170,7 @@ def award_earned(
         metrics=_metrics(candidates),
         counters=counters,
         days=days,
+        timezone=timezone,
     )
     earned: list[Badge] = []
     rows: list[ledger.Booked] = []
@@ -192,20 +197,47 @@ def award_earned(
 
 
 def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime) -> list[Badge]:
-    """Take back badges whose criteria no longer hold (after a deletion), with their bonus."""
-    held = list(
-        session.execute(
-            select(Badge)
-            .join(BadgeAward, BadgeAward.badge_id == Badge.id)
-            .where(BadgeAward.member_id == member.id)
-        ).scalars()
+    """Take back badges whose criteria no longer hold (after a deletion), with their bonus.
+
+    A badge is judged in the period it was earned in (the day of the log that earned it,
+    else the local day of the award): October's "1 share this month" stays earned in
+    November. A badge a completed challenge awarded stays with the completion.
+    """
+    from_challenge = (
+        select(Challenge.badge_id)
+        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        .where(
+            ChallengeParticipant.member_id == member.id,
+            ChallengeParticipant.completed_at.is_not(None),
+            Challenge.badge_id.is_not(None),
+        )
     )
-    if not held:
+    rows = session.execute(
+        select(Badge, BadgeAward.awarded_at, ReadingLog.read_on)
+        .join(BadgeAward, BadgeAward.badge_id == Badge.id)
+        .outerjoin(ReadingLog, ReadingLog.id == BadgeAward.log_id)
+        .where(BadgeAward.member_id == member.id, Badge.id.not_in(from_challenge))
+    ).all()
+    if not rows:
         return []
-    by_period = stats.badge_stats(session, member, _periods(held), ref_day)
+    timezone = session.execute(
+        select(Library.timezone).where(Library.id == member.library_id)
+    ).scalar_one()
+    held: list[Badge] = []
+    judged_on: dict[int, date] = {}
+    for badge, awarded_at, read_on in rows:
+        held.append(badge)
+        periodic = any(c.period != "all_time" for c in _criteria(badge))
+        judged_on[badge.id or 0] = (
+            (read_on or local_date(awarded_at, timezone)) if periodic else ref_day
+        )
+    by_day: dict[date, dict[str, Stats]] = {}
+    for day in set(judged_on.values()):
+        on_day = [b for b in held if judged_on[b.id or 0] == day]
+        by_day[day] = stats.badge_stats(session, member, _periods(on_day), day, timezone=timezone)
     revoked = []
     for badge in held:
-        if all_met(progress(_criteria(badge), by_period)):
+        if all_met(progress(_criteria(badge), by_day[judged_on[badge.id or 0]])):
             continue
         session.execute(
             delete(BadgeAward).where(

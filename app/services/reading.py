@@ -569,6 +569,7 @@ def log_reading(
             counters=counters,
             candidates=[b for b in locked.catalogue.badges if b.id not in locked.badges_held],
             days=None if days is None else days | {read_on},
+            timezone=ctx.timezone,
         )
         rows += bonus_rows + badge_rows
         extra = sum(r.amount for r in bonus_rows + badge_rows)

@@ -254,7 +254,7 @@ def create_share(
         update(Member).where(Member.id == member.id).values(shares_total=Member.shares_total + 1)
     )
     session.flush()
-    earned, _ = badges.award_earned(session, member, today, now)
+    earned, _ = badges.award_earned(session, member, today, now, timezone=lib.timezone)
     out = SharePublic(
         id=code,
         url=landing,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Date, func, select
+from sqlmodel import Session, col
 
 from app.core.hotsql import HotSql
 from app.models.book import Book
+from app.models.challenge import ChallengeParticipant
+from app.models.library import Library
 from app.models.member import Member, MemberLike
 from app.models.reading import LedgerEntry, MemberDay, MemberStats, ReadingLog, StatsPeriod
+from app.models.share import Share
 from app.scoring import DayState, Stats, streak_before, streaks
 
 COUNTED = "accepted"
@@ -81,15 +86,21 @@ def day_facts(
     return state, frozenset(days) if len(rows) < RECENT_DAYS_LIMIT else None
 
 
+# Counted by instant, not by day: a share or a completion belongs to the local day it
+# happened on, so these two read [start, end] as the instants of the library's calendar.
+EVENT_METRICS = frozenset({"shares", "challenges_completed"})
+
+
+def local_span(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC instants from local midnight of `start` to local midnight after `end`."""
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(start, time(), zone).astimezone(UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    return since, until
+
+
 def _period_sums(session: Session, member_id: int, start: date, end: date) -> StatsPeriod:
-    pages, minutes, logs, books = session.execute(
-        select(
-            func.coalesce(func.sum(MemberDay.pages), 0),
-            func.coalesce(func.sum(MemberDay.minutes), 0),
-            func.coalesce(func.sum(MemberDay.logs), 0),
-            func.coalesce(func.sum(MemberDay.books_finished), 0),
-        ).where(MemberDay.member_id == member_id, MemberDay.day.between(start, end))
-    ).one()
+    pages, minutes, logs, books, _, _ = _sums(session, member_id, start, end, None)
     points = session.execute(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
             LedgerEntry.member_id == member_id, LedgerEntry.day.between(start, end)
@@ -102,6 +113,46 @@ def _period_sums(session: Session, member_id: int, start: date, end: date) -> St
         books_finished=int(books),
         points=int(points),
     )
+
+
+def _sums(
+    session: Session,
+    member_id: int,
+    start: date,
+    end: date,
+    events: tuple[datetime, datetime] | None,
+) -> tuple[int, int, int, int, int, int]:
+    """Reading sums of the days, and (when `events` gives the instants) the shares made
+    and challenges completed then: one statement either way."""
+    columns: list[ColumnElement[Any]] = [
+        func.coalesce(func.sum(MemberDay.pages), 0),
+        func.coalesce(func.sum(MemberDay.minutes), 0),
+        func.coalesce(func.sum(MemberDay.logs), 0),
+        func.coalesce(func.sum(MemberDay.books_finished), 0),
+    ]
+    if events is not None:
+        since, until = events
+        columns += [
+            select(func.count())
+            .select_from(Share)
+            .where(Share.member_id == member_id, Share.created_at >= since)
+            .where(Share.created_at < until)
+            .scalar_subquery(),
+            select(func.count())
+            .select_from(ChallengeParticipant)
+            .where(
+                ChallengeParticipant.member_id == member_id,
+                col(ChallengeParticipant.completed_at) >= since,
+                col(ChallengeParticipant.completed_at) < until,
+            )
+            .scalar_subquery(),
+        ]
+    row = session.execute(
+        select(*columns).where(MemberDay.member_id == member_id, MemberDay.day.between(start, end))
+    ).one()
+    pages, minutes, logs, books, *happened = (int(v) for v in row)
+    shares, completed = happened or (0, 0)
+    return pages, minutes, logs, books, shares, completed
 
 
 def member_stats(session: Session, member: Member, today: date) -> MemberStats:
@@ -145,6 +196,7 @@ def badge_stats(
     metrics: set[str] | None = None,
     counters: Mapping[str, int] | None = None,
     days: Collection[date] | None = None,
+    timezone: str | None = None,
 ) -> dict[str, Stats]:
     """Stats per period for badge criteria, over the periods holding `ref_day`.
 
@@ -152,7 +204,8 @@ def badge_stats(
     reading path gets them back from its own UPDATE), `days` every day with counted
     reading when the caller has them (the reading path reads them for the day's
     state); `metrics` limits the work to the
-    figures some criterion reads (streaks and genres cost a query each).
+    figures some criterion reads (streaks and genres cost a query each); `timezone`: the
+    library's, when the caller has it (shares and completions are counted by instant).
     """
     if counters is None:
         counters = counters_of(session, member.id or 0)
@@ -176,21 +229,29 @@ def badge_stats(
             shares=counters["shares_total"],
         )
     }
+    events = metrics is None or bool(metrics & EVENT_METRICS)
+    if events and timezone is None and periods - {"all_time"}:
+        timezone = session.execute(
+            select(Library.timezone).where(Library.id == member.library_id)
+        ).scalar_one()
     for period in periods - {"all_time"}:
         start, end = period_bounds(period, ref_day)
-        sums = _period_sums(session, member.id or 0, start, end)
+        span = local_span(start, end, timezone) if events and timezone else None
+        pages, minutes, logs, books, shares, completed = _sums(
+            session, member.id or 0, start, end, span
+        )
         in_period = [d for d in days if start <= d <= end]
         out[period] = Stats(
-            books_finished=sums.books_finished,
-            pages=sums.pages,
-            minutes=sums.minutes,
+            books_finished=books,
+            pages=pages,
+            minutes=minutes,
             streak_days=streaks(in_period, end)[1] if in_period else 0,
             genres=_genres_between(session, member.id or 0, start, end)
             if "genres" in wanted
             else 0,
-            logs=sums.logs,
-            challenges_completed=counters["challenges_completed"],
-            shares=counters["shares_total"],
+            logs=logs,
+            challenges_completed=completed,
+            shares=shares,
         )
     return out
 

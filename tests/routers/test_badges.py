@@ -102,8 +102,11 @@ def test_staff_create_badges_and_unreachable_ones_are_refused(client, factory, p
     ],
 )
 def test_bad_badges_are_422(client, factory, palu, body):
+    before = n_badges(factory)
     r = client.post("/v1/badges", json=body, headers=factory.headers(factory.staff(palu)))
     assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert n_badges(factory) == before
 
 
 def test_members_cannot_create_badges(client, factory, palu):
@@ -113,6 +116,7 @@ def test_members_cannot_create_badges(client, factory, palu):
         headers=factory.headers(factory.member(palu)),
     )
     assert r.status_code == 403
+    assert n_badges(factory, Badge.name == "Curang") == 0
 
 
 def test_catalogue_is_per_library(client, factory, palu):
@@ -172,3 +176,8 @@ def test_penjelajah_genre_counts_each_genre_once(client, factory, palu):
     assert earned[:-1] == [[]] * 6
     assert earned[-1] == ["Penjelajah Genre"]
     assert client.get("/v1/me/stats", headers=h).json()["genres"] == 5
+
+
+def n_badges(factory, *where):
+    with factory.session() as s:
+        return s.execute(select(func.count()).select_from(Badge).where(*where)).scalar_one()

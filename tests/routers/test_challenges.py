@@ -169,6 +169,9 @@ def test_only_eligible_age_groups_join(client, factory, palu, staff):
     adult = factory.member(palu)
     r = client.post(f"/v1/challenges/{ch['id']}/join", headers=factory.headers(adult))
     assert r.status_code == 403
+    assert r.headers["content-type"] == PROBLEM
+    with factory.session() as s:
+        assert s.get(ChallengeParticipant, (ch["id"], adult.id)) is None
     child = factory.child(adult, age=9)
     r = client.post(f"/v1/challenges/{ch['id']}/join", headers=factory.child_headers(adult, child))
     assert r.status_code == 200

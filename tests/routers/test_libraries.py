@@ -132,6 +132,8 @@ def test_member_cannot_edit_settings(client, factory):
         "/v1/libraries/palu", json={"name": "X"}, headers=factory.headers(factory.member(palu))
     )
     assert r.status_code == 403
+    assert r.headers["content-type"] == PROBLEM
+    assert stored(factory, "palu").name == palu.name
 
 
 def test_unknown_time_zone_on_update_changes_nothing(client, factory):

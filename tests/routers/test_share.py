@@ -11,6 +11,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.core.db import transaction
+from app.models.badge import Badge
+from app.models.member import Member
 from app.models.share import Share, ShareEvent
 from app.services.badges import ensure_demo_badges
 from tests.factories import november_challenge
@@ -83,6 +85,15 @@ def test_share_a_finished_book_on_every_platform(client, factory, palu):
 
 
 def test_badge_share_counts_towards_shares(client, factory, palu):
+    with transaction(factory.engine) as s:
+        s.add(
+            Badge(
+                library_id=palu.id,
+                name="Duta Baca",
+                criteria=[{"metric": "shares", "target": 2}],
+                created_at=factory.clock.now(),
+            )
+        )
     reader = factory.member(palu)
     h = factory.headers(reader)
     log = finished_log(client, h, title="Cantik Itu Luka")
@@ -90,13 +101,18 @@ def test_badge_share_counts_towards_shares(client, factory, palu):
     r = share(client, h, {"type": "badge", "id": badge_id}, ["x", "whatsapp"], "en")
     assert r.status_code == 201, r.text
     assert "Buku Pertama" in r.json()["payloads"]["x"]["text"]
+    assert r.json()["badges_earned"] == []  # one share of the two it takes
+    second = share(client, h, {"type": "reading_log", "id": log["log"]["id"]}, ["x"])
+    assert [b["name"] for b in second.json()["badges_earned"]] == ["Duta Baca"]
+    with factory.session() as s:
+        assert s.get(Member, reader.id).shares_total == 2
     with factory.session() as s:
         events = (
             s.execute(select(ShareEvent.platform).where(ShareEvent.kind == "share")).scalars().all()
         )
-    assert sorted(events) == ["whatsapp", "x"]
-    locked = client.get("/v1/me/badges", headers=h).json()
-    assert any(b["badge"]["name"] == "Buku Pertama" for b in locked["earned"])
+    assert sorted(events) == ["whatsapp", "x", "x"]
+    earned = client.get("/v1/me/badges", headers=h).json()["earned"]
+    assert sorted(b["badge"]["name"] for b in earned) == ["Buku Pertama", "Duta Baca"]
 
 
 def test_landing_page_has_absolute_open_graph_tags(client, factory, palu):
@@ -241,7 +257,12 @@ def test_share_a_leaderboard_rank(client, factory, palu):
         ["x", "whatsapp"],
     )
     assert r.status_code == 201, r.text
-    assert "#2" in r.json()["payloads"]["x"]["text"] or "2" in r.json()["payloads"]["x"]["text"]
+    text = r.json()["payloads"]["x"]["text"]
+    assert "posisi ke-2 di papan peringkat" in text, text
+    with factory.session() as s:
+        stored = s.execute(select(Share).where(Share.member_id == second.id)).scalar_one()
+    # 50 pages, +20 for the finished book, +10 for Buku Pertama
+    assert (stored.context["rank"], stored.context["points"]) == (2, 80)
     nobody = factory.member(palu)
     r = share(client, factory.headers(nobody), {"type": "leaderboard_rank"}, ["x"])
     assert r.status_code == 409

@@ -12,6 +12,10 @@ from app.scoring import (
     PENDING_REVIEW,
     READING_CODES,
     READING_MINUTES,
+    REASON_DAILY_CAP_MINUTES,
+    REASON_DAILY_CAP_PAGES,
+    REASON_DAILY_CAP_POINTS,
+    REASON_TOO_FAST,
     DayState,
     LogInput,
     Rules,
@@ -70,23 +74,82 @@ def test_awards_do_not_depend_on_the_status(log: LogInput, day: DayState, rules:
     assert (live.status == PENDING_REVIEW) == bool(live.reasons)
 
 
+# The caps are tested at their edges: each generator builds a log that lands exactly on the
+# cap (delta 0, accepted), one under or one over it, so "at the cap" and "past it" both occur
+# in every run. The expected answer comes from the construction, not from the engine's test.
+edge = st.integers(-1, 1)
+
+
+@FAST
+@given(rules=rules_strategy, before=st.integers(0, 10_000), delta=edge, streak=st.integers(0, 9))
+def test_pages_up_to_the_daily_cap_pass_and_one_more_waits(
+    rules: Rules, before: int, delta: int, streak: int
+) -> None:
+    before = min(before, rules.daily_cap_pages)
+    pages = rules.daily_cap_pages - before + delta
+    if pages < 1:
+        return
+    # a day already holding `before` pages, and no points or speed cap in the way
+    roomy = replace(rules, daily_cap_points=1_000_000, daily_cap_minutes=1_440)
+    day = DayState(pages=before, logs=1 if before else 0, streak_before=streak)
+    outcome = score_log(LogInput(pages=pages, minutes=0, first_finish=False), day, roomy)
+    assert (REASON_DAILY_CAP_PAGES in outcome.reasons) == (delta > 0)
+    assert outcome.reasons == ((REASON_DAILY_CAP_PAGES,) if delta > 0 else ())
+
+
+@FAST
+@given(rules=rules_strategy, before=st.integers(0, 1_440), delta=edge)
+def test_minutes_up_to_the_daily_cap_pass_and_one_more_waits(
+    rules: Rules, before: int, delta: int
+) -> None:
+    before = min(before, rules.daily_cap_minutes)
+    minutes = rules.daily_cap_minutes - before + delta
+    if minutes < 1:
+        return
+    roomy = replace(rules, daily_cap_points=1_000_000)
+    day = DayState(minutes=before, loose_minutes=before, logs=1 if before else 0)
+    outcome = score_log(LogInput(pages=0, minutes=minutes, first_finish=False), day, roomy)
+    assert outcome.reasons == ((REASON_DAILY_CAP_MINUTES,) if delta > 0 else ())
+
+
+@FAST
+@given(log=log_inputs, day=day_states(), rules=rules_strategy, delta=edge)
+def test_points_up_to_the_daily_cap_pass_and_one_more_waits(
+    log: LogInput, day: DayState, rules: Rules, delta: int
+) -> None:
+    # Only the points cap may bind: pages, minutes and speed caps out of the way.
+    roomy = replace(rules, daily_cap_pages=10_000, daily_cap_minutes=1_440, max_pages_per_minute=60)
+    log = replace(log, pages=min(log.pages, 60 * log.minutes) if log.minutes else log.pages)
+    points = score_log(log, replace(day, points=0), roomy).points
+    if points == 0:
+        return
+    cap = day.points + points - delta  # delta 1: one point over the cap
+    if not 1 <= cap <= 1_000_000:
+        return
+    outcome = score_log(log, day, replace(roomy, daily_cap_points=cap))
+    assert outcome.points == points  # the day's points do not change the awards
+    assert outcome.reasons == ((REASON_DAILY_CAP_POINTS,) if delta > 0 else ())
+
+
+@FAST
+@given(rules=rules_strategy, minutes=st.integers(1, 60), delta=edge)
+def test_reading_faster_than_the_speed_limit_waits(rules: Rules, minutes: int, delta: int) -> None:
+    pages = rules.max_pages_per_minute * minutes + delta
+    roomy = replace(
+        rules, daily_cap_pages=10_000, daily_cap_minutes=1_440, daily_cap_points=1_000_000
+    )
+    outcome = score_log(
+        LogInput(pages=pages, minutes=minutes, first_finish=False), DayState(), roomy
+    )
+    assert outcome.reasons == ((REASON_TOO_FAST,) if delta > 0 else ())
+
+
 @FAST
 @given(log=log_inputs, day=day_states(), rules=rules_strategy)
-def test_pending_exactly_when_a_cap_or_the_speed_limit_is_broken(
-    log: LogInput, day: DayState, rules: Rules
-) -> None:
+def test_pending_exactly_when_there_is_a_reason(log: LogInput, day: DayState, rules: Rules) -> None:
     outcome = score_log(log, day, rules)
-    broken = (
-        day.pages + log.pages > rules.daily_cap_pages
-        or day.minutes + log.minutes > rules.daily_cap_minutes
-        or day.points + outcome.points > rules.daily_cap_points
-        or (
-            log.pages > 0
-            and log.minutes > 0
-            and log.pages > rules.max_pages_per_minute * log.minutes
-        )
-    )
-    assert (outcome.status == PENDING_REVIEW) == broken
+    assert (outcome.status == PENDING_REVIEW) == bool(outcome.reasons)
+    assert len(set(outcome.reasons)) == len(outcome.reasons)
 
 
 @FAST

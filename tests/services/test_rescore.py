@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.cli import main as cli
@@ -11,6 +12,20 @@ from app.core.db import transaction
 from app.models.library import Library
 from app.models.member import Member
 from app.models.reading import LedgerEntry
+
+
+@pytest.fixture
+def cli_env(factory, monkeypatch):
+    """The command line reads its settings from the environment: point it at this test's
+    database, and forget the cached settings afterwards even when the test fails."""
+    from app.core.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        get_settings.cache_clear()
 
 
 def rows(factory) -> int:
@@ -37,20 +52,15 @@ def seed_history(client, factory):
     return lib, reader, h
 
 
-def test_rescore_of_live_history_books_nothing(client, factory, monkeypatch):
+def test_rescore_of_live_history_books_nothing(client, factory, cli_env):
     seed_history(client, factory)
-    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
-    from app.core.config import get_settings
-
-    get_settings.cache_clear()
     before = rows(factory)
     assert cli(["rescore", "--library", "palu"]) == 0
     assert rows(factory) == before  # live scoring already equals the replay
     assert cli(["ledger", "verify"]) == 0
-    get_settings.cache_clear()
 
 
-def test_rescore_applies_new_rules_once(client, factory, monkeypatch):
+def test_rescore_applies_new_rules_once(client, factory, cli_env):
     lib, _, h = seed_history(client, factory)
     total_before = client.get("/v1/me/points", headers=h).json()["total"]
     with transaction(factory.engine) as s:
@@ -59,10 +69,6 @@ def test_rescore_applies_new_rules_once(client, factory, monkeypatch):
             .where(Library.id == lib.id)
             .values(scoring={**lib.scoring, "points_per_page": 2})
         )
-    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
-    from app.core.config import get_settings
-
-    get_settings.cache_clear()
     assert cli(["rescore", "--library", "palu"]) == 0
     after_first = rows(factory)
     total_after = client.get("/v1/me/points", headers=h).json()["total"]
@@ -70,27 +76,16 @@ def test_rescore_applies_new_rules_once(client, factory, monkeypatch):
     assert cli(["rescore", "--library", "palu"]) == 0
     assert rows(factory) == after_first  # running it twice changes nothing
     assert cli(["ledger", "verify"]) == 0
-    get_settings.cache_clear()
 
 
-def test_ledger_verify_lists_members_whose_total_drifted(client, factory, monkeypatch, capsys):
+def test_ledger_verify_lists_members_whose_total_drifted(client, factory, cli_env, capsys):
     _, reader, _ = seed_history(client, factory)
     with transaction(factory.engine) as s:
         s.execute(update(Member).where(Member.id == reader.id).values(points_total=1))
-    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
-    from app.core.config import get_settings
-
-    get_settings.cache_clear()
     assert cli(["ledger", "verify"]) == 1
     err = capsys.readouterr().err
     assert str(reader.id) in err and "1 member(s)" in err
-    get_settings.cache_clear()
 
 
-def test_rescore_refuses_an_unknown_library(factory, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
-    from app.core.config import get_settings
-
-    get_settings.cache_clear()
+def test_rescore_refuses_an_unknown_library(factory, cli_env):
     assert cli(["rescore", "--library", "atlantis"]) == 2
-    get_settings.cache_clear()

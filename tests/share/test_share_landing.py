@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -156,8 +157,7 @@ def test_relative_or_script_urls_are_refused(kwargs: dict[str, str]) -> None:
         (render_not_found, "Halaman tidak ditemukan", "Page not found"),
     ],
 )
-def test_gone_and_not_found_pages(render: object, id_title: str, en_title: str) -> None:
-    assert callable(render)
+def test_gone_and_not_found_pages(render: Callable[..., str], id_title: str, en_title: str) -> None:
     id_page = _Page(render(language="id", home_url="https://bacaquest.id/"))
     en_page = _Page(render(language="en"))
     assert id_page.lang == "id" and en_page.lang == "en"
