@@ -203,10 +203,16 @@ def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime)
     if not held:
         return []
     by_period = stats.badge_stats(session, member, _periods(held), ref_day)
+    unmet = [b for b in held if not all_met(progress(_criteria(b), by_period))]
+    return revoke(session, member, unmet, ref_day, now)
+
+
+def revoke(
+    session: Session, member: MemberLike, held: Sequence[Badge], ref_day: date, now: datetime
+) -> list[Badge]:
+    """Take back these badges of the member, reversing the bonus they paid."""
     revoked = []
     for badge in held:
-        if all_met(progress(_criteria(badge), by_period)):
-            continue
         session.execute(
             delete(BadgeAward).where(
                 BadgeAward.member_id == member.id, BadgeAward.badge_id == badge.id
@@ -319,3 +325,15 @@ def ensure_demo_badges(session: Session, lib: Library, now: datetime) -> None:
                 )
             )
     session.flush()
+
+
+def met_badges(
+    session: Session, member: MemberLike, candidates: Sequence[Badge], ref_day: date
+) -> list[Badge]:
+    """Those of `candidates` whose every criterion holds over the periods holding `ref_day`."""
+    if not candidates:
+        return []
+    by_period = stats.badge_stats(
+        session, member, _periods(candidates), ref_day, metrics=_metrics(candidates)
+    )
+    return [b for b in candidates if all_met(progress(_criteria(b), by_period))]
