@@ -58,7 +58,7 @@ def test_a_dry_run_of_proposed_rules_says_who_gains_and_changes_nothing(
     client, factory, palu, staff_h
 ):
     reader, h = history(client, factory, palu)
-    small, sh = history(client, factory, palu, pages=(5,))
+    small, _sh = history(client, factory, palu, pages=(5,))
     before_rows, before_total = rows(factory), total(client, h)
     r = rescore(client, staff_h, scoring={"points_per_page": 2, "streak_bonus_per_day": 10})
     assert r.status_code == 200, r.text
@@ -107,7 +107,7 @@ def test_lower_rules_list_the_members_who_would_lose(client, factory, palu, staf
 
 
 def test_applying_resettles_under_the_saved_rules_once(client, factory, palu, staff_h):
-    reader, h = history(client, factory, palu)
+    _reader, h = history(client, factory, palu)
     before = total(client, h)
     r = client.patch(
         "/v1/libraries/palu", json={"scoring": {"points_per_page": 2}}, headers=staff_h
@@ -180,7 +180,7 @@ def test_a_lowered_target_is_previewed_then_completed(client, factory, palu, sta
 
 
 def test_only_the_librarys_staff_or_an_admin_may_rescore(client, factory, palu, staff_h):
-    reader, h = history(client, factory, palu)
+    _reader, h = history(client, factory, palu)
     assert rescore(client, h).status_code == 403
     other = factory.staff(factory.library("semarang"))
     assert rescore(client, factory.headers(other)).status_code == 403
