@@ -104,18 +104,24 @@ def _cmd_appoint_staff(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger_verify(_: argparse.Namespace) -> int:
-    from app.services.ledger import mismatches
+    from app.leaderboards.feed import process_index
+    from app.services.verify import INVARIANTS, check
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     with transaction(engine, write=False) as session:
-        bad = mismatches(session)
+        bad = check(session, Clock().now(), process_index())
     if not bad:
-        print("ledger ok: every member's total equals the sum of their rows")
+        print(f"ledger ok: every invariant holds ({', '.join(INVARIANTS)})")
         return 0
-    print("member_id  ledger_sum  shown_total", file=sys.stderr)
-    for member_id, ledger_sum, total in bad:
-        print(f"{member_id:>9}  {ledger_sum:>10}  {total:>11}", file=sys.stderr)
-    print(f"{len(bad)} member(s) whose ledger does not match their total", file=sys.stderr)
+    print("member_id  invariant     what is wrong", file=sys.stderr)
+    for breach in bad:
+        print(f"{breach.member_id:>9}  {breach.invariant:<12}  {breach.detail}", file=sys.stderr)
+    kinds = sorted({b.invariant for b in bad}, key=INVARIANTS.index)
+    members = len({b.member_id for b in bad})
+    print(
+        f"{len(bad)} breach(es) of {', '.join(kinds)}; {members} member(s) affected",
+        file=sys.stderr,
+    )
     return 1
 
 
