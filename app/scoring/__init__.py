@@ -53,7 +53,7 @@ from app.scoring.rules import (
     Rules,
     rule_errors,
 )
-from app.scoring.streaks import streak_before, streak_bonus, streaks
+from app.scoring.streaks import streak_before, streak_bonus, streak_changes, streaks
 
 __all__ = [
     "ACCEPTED",
@@ -102,6 +102,7 @@ __all__ = [
     "score_log",
     "streak_before",
     "streak_bonus",
+    "streak_changes",
     "streaks",
     "unreachable_reason",
 ]

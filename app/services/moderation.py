@@ -15,7 +15,7 @@ from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
-from app.services import badges, challenges, ledger, stats
+from app.services import backfill, badges, challenges, ledger, stats
 from app.services.reading import context_for, count, first_finish_of, log_public
 
 
@@ -111,9 +111,8 @@ def approve(
         multiplier=log.multiplier,
     )
     # Staff have looked at it: the caps no longer hold it back. It counts from now.
-    outcome = score_log(
-        log_in, stats.day_state(session, owner.id or 0, log.read_on), ctx.rules, reviewed=True
-    )
+    day = stats.day_state(session, owner.id or 0, log.read_on)
+    outcome = score_log(log_in, day, ctx.rules, reviewed=True)
     ledger.add_points(session, owner.id or 0, pending=-log.pending_points)
     log.status = ACCEPTED
     log.pending_points = 0
@@ -125,6 +124,8 @@ def approve(
     rows, _ = count(session, ctx, log, book, log_in, outcome, now)
     session.add(log)
     session.flush()
+    if day.logs == 0:  # the day's first counted log: the days after it may gain streaks
+        rows += backfill.pay_later_streaks(session, owner, log.read_on, ctx.rules, now)
     progress, bonus_rows = challenges.settle_progress(session, owner, log.read_on, now)
     earned, badge_rows = badges.award_earned(session, owner, log.read_on, now, log_id=log.id)
     return LogResult(

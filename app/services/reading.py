@@ -34,7 +34,16 @@ from app.models.reading import (
 )
 from app.models.types import UtcDateTime
 from app.scoring import ACCEPTED, LogInput, Outcome, Rules, read_on_allowed, score_log
-from app.services import badges, books, catalogue, challenges, idempotency, ledger, stats
+from app.services import (
+    backfill,
+    badges,
+    books,
+    catalogue,
+    challenges,
+    idempotency,
+    ledger,
+    stats,
+)
 from app.services.members import child_of
 from app.services.rescore import resettle
 
@@ -584,6 +593,12 @@ def log_reading(
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
     if counted:
+        # a day counted before the days after it: their streaks grow (rarely taken)
+        later = (
+            backfill.pay_later_streaks(session, member, read_on, ctx.rules, now, days)
+            if backfill.backfills(days, read_on, day.logs == 0)
+            else []
+        )
         progress, bonus_rows = challenges.settle_progress(
             session, member, read_on, now, in_challenges
         )
@@ -599,8 +614,8 @@ def log_reading(
             candidates=[b for b in locked.catalogue.badges if b.id not in locked.badges_held],
             days=None if days is None else days | {read_on},
         )
-        rows += bonus_rows + badge_rows
-        extra = sum(r.amount for r in bonus_rows + badge_rows)
+        rows += later + bonus_rows + badge_rows
+        extra = sum(r.amount for r in later + bonus_rows + badge_rows)
         if counters is None or extra:
             totals = ledger.totals(session, member.id or 0)
         else:
