@@ -23,6 +23,7 @@ from app.scoring.badges import (
 from app.scoring.engine import (
     ACCEPTED,
     PENDING_REVIEW,
+    REASON_BEYOND_BOOK,
     REASON_DAILY_CAP_MINUTES,
     REASON_DAILY_CAP_PAGES,
     REASON_DAILY_CAP_POINTS,
@@ -52,7 +53,7 @@ from app.scoring.rules import (
     Rules,
     rule_errors,
 )
-from app.scoring.streaks import streak_before, streak_bonus, streaks
+from app.scoring.streaks import streak_before, streak_bonus, streak_changes, streaks
 
 __all__ = [
     "ACCEPTED",
@@ -69,6 +70,7 @@ __all__ = [
     "READING_CODES",
     "READING_MINUTES",
     "READING_PAGES",
+    "REASON_BEYOND_BOOK",
     "REASON_DAILY_CAP_MINUTES",
     "REASON_DAILY_CAP_PAGES",
     "REASON_DAILY_CAP_POINTS",
@@ -100,6 +102,7 @@ __all__ = [
     "score_log",
     "streak_before",
     "streak_bonus",
+    "streak_changes",
     "streaks",
     "unreachable_reason",
 ]

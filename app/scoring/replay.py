@@ -32,10 +32,13 @@ def replay(logs: Sequence[CountedLog], rules: Rules) -> dict[int, tuple[Award, .
 
     That order is `logged_at` for accepted logs and `reviewed_at` for approved ones: a log
     counts (and claims the day's streak bonus, a book's first finish, the next minute point)
-    when it is counted, not when it was read.
+    when it is counted, not when it was read. The amounts do not depend on the order: a
+    day's streak bonus is that of its streak over every counted day (see `streak_changes`).
     """
     states: dict[date, DayState] = {}
-    days: set[date] = set()
+    # A day's streak bonus is that of the streak ending on it over every counted day,
+    # whatever order they came in (live scoring pays back-filled streaks as they come).
+    days = frozenset(counted.read_on for counted in logs)
     finished_books: set[int] = set()
     awards: dict[int, tuple[Award, ...]] = {}
     for counted in logs:
@@ -43,7 +46,7 @@ def replay(logs: Sequence[CountedLog], rules: Rules) -> dict[int, tuple[Award, .
             raise ValueError(f"log {counted.log_id} appears twice")
         day = states.get(counted.read_on)
         if day is None:
-            # the streak is read when the day's first log counts, as live scoring does
+            # the day's first counted log carries the day's streak bonus
             day = DayState(streak_before=streak_before(days, counted.read_on))
         log = LogInput(
             pages=counted.pages,
@@ -53,7 +56,6 @@ def replay(logs: Sequence[CountedLog], rules: Rules) -> dict[int, tuple[Award, .
         )
         outcome = score_log(log, day, rules, reviewed=True)
         states[counted.read_on] = count_log(day, log, outcome)
-        days.add(counted.read_on)
         if counted.finished:
             finished_books.add(counted.book_id)
         awards[counted.log_id] = outcome.awards

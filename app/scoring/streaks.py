@@ -54,3 +54,26 @@ def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
         longest = max(longest, run)
         previous = day
     return current, longest
+
+
+def streak_changes(days: Collection[date], new_day: date, rules: Rules) -> list[tuple[date, int]]:
+    """How the streak bonuses of the days after `new_day` move once it counts.
+
+    `days` are the days with counted logs before `new_day` is among them. A day's bonus
+    is that of the streak ending on it over every counted day, whatever order the logs
+    came in: back-filling a day lengthens the run of days right after it. Returns
+    (day, bonus change) for each day of that run whose bonus changes, in date order.
+    """
+    day_set = frozenset(days)
+    if new_day in day_set:
+        return []
+    before = streak_before(day_set, new_day)
+    out: list[tuple[date, int]] = []
+    day, run = new_day + _ONE_DAY, 1
+    while day in day_set:
+        # the streak ending on `day` was `run` days long; now `new_day` and its streak join
+        change = streak_bonus(before + 1 + run, rules) - streak_bonus(run, rules)
+        if change:
+            out.append((day, change))
+        day, run = day + _ONE_DAY, run + 1
+    return out

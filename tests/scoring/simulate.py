@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from app.scoring import (
     ACCEPTED,
+    BONUS_STREAK,
     RULE_BOUNDS,
     Award,
     CountedLog,
@@ -21,6 +22,7 @@ from app.scoring import (
     Outcome,
     Rules,
     score_log,
+    streak_bonus,
 )
 
 BASE_DAY = date(2024, 11, 1)
@@ -69,13 +71,34 @@ class Member:
         )
 
     def score(self, log_id: int, entry: Entry, *, reviewed: bool = False) -> Outcome:
-        """Score as the service does; an accepted (or approved) log is stored as counted."""
-        outcome = score_log(
-            self.log_input(entry), self.day_state(entry.read_on), self.rules, reviewed=reviewed
-        )
+        """Score as the service does; an accepted (or approved) log is stored as counted,
+        and a day counted before the days after it pays their longer streaks."""
+        day = self.day_state(entry.read_on)
+        outcome = score_log(self.log_input(entry), day, self.rules, reviewed=reviewed)
         if outcome.status == ACCEPTED:
             self.counted.append((log_id, entry, outcome.awards))
+            if day.logs == 0:
+                self._settle_streaks()
         return outcome
+
+    def _settle_streaks(self) -> None:
+        """Every day's first counted log holds the bonus of the streak ending on that day
+        over every counted day (checked for all days, not only those after the new one)."""
+        days = {e.read_on for _, e, _ in self.counted}
+        firsts: dict[date, int] = {}
+        for i, (_, e, _) in enumerate(self.counted):
+            firsts.setdefault(e.read_on, i)
+        for read_on, i in firsts.items():
+            run = 1
+            while read_on - timedelta(days=run) in days:
+                run += 1
+            want = streak_bonus(run, self.rules)
+            log_id, e, awards = self.counted[i]
+            have = sum(a.amount for a in awards if a.rule_code == BONUS_STREAK)
+            if want != have:
+                kept = tuple(a for a in awards if a.rule_code != BONUS_STREAK)
+                streak = (Award(BONUS_STREAK, want),) if want else ()
+                self.counted[i] = (log_id, e, kept + streak)
 
     def counted_logs(self) -> list[CountedLog]:
         return [
