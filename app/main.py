@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
+from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
     auth,
     badges,
@@ -89,4 +90,6 @@ def create_app(
         ops,
     ):
         app.include_router(module.router)
+    for programme_router in PROGRAMME_ROUTERS:
+        app.include_router(programme_router)
     return app

@@ -5,9 +5,11 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
+from app.models.quizzes import Poll, PollVote, Quiz, QuizAttempt, QuizResult
 from app.models.reading import (
     IdempotencyKey,
     LedgerEntry,
@@ -26,6 +28,10 @@ __all__ = [
     "Book",
     "Challenge",
     "ChallengeParticipant",
+    "CheckInFailure",
+    "Event",
+    "EventAttendance",
+    "EventRegistration",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",
@@ -33,6 +39,11 @@ __all__ = [
     "MemberBook",
     "MemberDay",
     "MemberGenre",
+    "Poll",
+    "PollVote",
+    "Quiz",
+    "QuizAttempt",
+    "QuizResult",
     "ReadingLog",
     "RefreshToken",
     "Share",
