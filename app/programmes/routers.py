@@ -5,5 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.programmes.events import endpoints as events
+from app.programmes.polls import endpoints as polls
+from app.programmes.quizzes import endpoints as quizzes
 
-ROUTERS: tuple[APIRouter, ...] = (events.router, events.pages)
+ROUTERS: tuple[APIRouter, ...] = (events.router, quizzes.router, polls.router, events.pages)
