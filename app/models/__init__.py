@@ -5,6 +5,7 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
 from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
@@ -29,6 +30,9 @@ __all__ = [
     "Challenge",
     "ChallengeParticipant",
     "CheckInFailure",
+    "Drawing",
+    "DrawingEntry",
+    "DrawingWinner",
     "Event",
     "EventAttendance",
     "EventRegistration",

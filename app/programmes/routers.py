@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.programmes.drawings import endpoints as drawings
 from app.programmes.events import endpoints as events
 from app.programmes.polls import endpoints as polls
 from app.programmes.quizzes import endpoints as quizzes
 
-ROUTERS: tuple[APIRouter, ...] = (events.router, quizzes.router, polls.router, events.pages)
+ROUTERS: tuple[APIRouter, ...] = (
+    events.router,
+    quizzes.router,
+    polls.router,
+    drawings.router,
+    events.pages,
+)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import func, select
 
+from app.models.drawings import DrawingEntry, DrawingWinner
 from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.quizzes import PollVote, QuizAttempt
 from app.models.reading import LedgerEntry
@@ -256,4 +257,36 @@ def test_one_quiz_submission_when_one_try_is_allowed(live, factory, now_factory)
         assert attempts == 1 and rows == [40]
     with factory.session() as s:
         assert ledger.mismatches(s) == []
+    assert_clean_log(live)
+
+
+def test_a_drawing_is_frozen_and_drawn_once(live, factory, now_factory):
+    palu = factory.library("palu")
+    staff_h = now_factory.headers(factory.staff(palu))
+    for _ in range(6):
+        factory.member(palu)
+    for _ in range(ROUNDS):
+        r = httpx.post(
+            f"{live.url}/v1/drawings",
+            json={"title": "Undian Serentak", "winners": 2},
+            headers=staff_h,
+            timeout=10,
+        )
+        assert r.status_code == 201, r.text
+        d = r.json()
+        for step, slug in (("freeze", "already-frozen"), ("draw", "already-drawn")):
+            url = f"/v1/drawings/{d['id']}/{step}"
+            responses = fire(live, [{"method": "POST", "url": url, "headers": staff_h}] * 12)
+            assert_no_5xx(responses, live)
+            assert sum(r.status_code == 200 for r in responses) == 1
+            assert all(is_problem(r, 409, slug) for r in responses if r.status_code != 200)
+        settle(live, factory.engine)
+        with factory.session() as s:
+            entries = s.execute(
+                select(func.count()).where(DrawingEntry.drawing_id == d["id"])
+            ).scalar_one()
+            winners = s.execute(
+                select(func.count()).where(DrawingWinner.drawing_id == d["id"])
+            ).scalar_one()
+        assert (entries, winners) == (6, 2)
     assert_clean_log(live)
