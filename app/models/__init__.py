@@ -19,6 +19,7 @@ from app.models.reading import (
     MemberGenre,
     ReadingLog,
 )
+from app.models.reviews import BookReview, Feedback
 from app.models.share import Share, ShareEvent, ShareImage
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "BadgeAward",
     "BoardScore",
     "Book",
+    "BookReview",
     "Challenge",
     "ChallengeParticipant",
     "CheckInFailure",
@@ -36,6 +38,7 @@ __all__ = [
     "Event",
     "EventAttendance",
     "EventRegistration",
+    "Feedback",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",

@@ -16,7 +16,12 @@ from typing import Final
 # Ledger rule codes: bonus points, kept apart from reading points and from each other.
 PROGRAMME_EVENT: Final = "programme.event"
 PROGRAMME_QUIZ: Final = "programme.quiz"
-PROGRAMME_CODES: Final[frozenset[str]] = frozenset({PROGRAMME_EVENT, PROGRAMME_QUIZ})
+PROGRAMME_REVIEW: Final = "programme.review"
+PROGRAMME_CODES: Final[frozenset[str]] = frozenset(
+    {PROGRAMME_EVENT, PROGRAMME_QUIZ, PROGRAMME_REVIEW}
+)
+# An approved review of a finished book earns this once per member and book.
+REVIEW_POINTS: Final = 10
 
 # Easy to read aloud and to type from a screen: no 0/O, no 1/l/I.
 CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
