@@ -206,7 +206,11 @@ _CHECK_IN_PAGE = """<!doctype html>
 @pages.get(
     "/e/{code}",
     response_class=HTMLResponse,
-    responses={**problems(), 200: {"content": {"text/html": {}}, "description": "The page"}},
+    responses={
+        **problems(),
+        200: {"content": {"text/html": {}}, "description": "The page"},
+        404: {"content": {"text/html": {}}, "description": "Not a check-in code"},
+    },
 )
 def check_in_page(code: Annotated[str, Path(max_length=40)]) -> HTMLResponse:
     """Where an event's QR code leads: the app opens it; a browser shows the code to enter."""
