@@ -144,6 +144,31 @@ class EventCreate(BaseModel):
         return self
 
 
+class EventUpdate(BaseModel):
+    """Changes to an event that is not over; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: LongText | None = None
+    place: str | None = Field(default=None, min_length=1, max_length=300)
+    link: str | None = Field(default=None, pattern=r"^https://[^\s]{3,490}$")
+    starts_local: dt.datetime | None = None
+    ends_local: dt.datetime | None = None
+    grace_minutes: int | None = Field(default=None, ge=0, le=240)
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    age_groups: list[AgeGroupName] | None = Field(default=None, min_length=1, max_length=3)
+    points: int | None = Field(default=None, ge=0, le=10_000)
+    published: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EventUpdate:
+        for value in (self.starts_local, self.ends_local):
+            if value is not None and value.tzinfo is not None:
+                raise ValueError("starts_local and ends_local are local times without an offset")
+        return self
+
+
 class MyRegistration(BaseModel):
     status: RegistrationStatus
     position: int | None = Field(default=None, description="Place on the waitlist, from 1")

@@ -400,3 +400,42 @@ def test_lists_upcoming_soonest_first_and_past_latest_first(client, factory, clo
     h = factory.headers(member)
     past = client.get("/v1/events?status=past", headers=h).json()["items"]
     assert [e["id"] for e in past] == [third["id"], soon["id"]]
+
+
+def test_staff_edit_an_event_more_places_move_the_waitlist_up(client, factory, clock, palu, staff):
+    ev = create(client, factory, staff, capacity=1)
+    sh = factory.headers(staff)
+    a, b, c = (factory.member(palu) for _ in range(3))
+    url = f"/v1/events/{ev['id']}"
+    for m in (a, b, c):
+        client.post(f"{url}/registration", headers=factory.headers(m))
+    r = client.patch(url, json={"capacity": 2, "title": "Bedah Buku (ruang besar)"}, headers=sh)
+    assert r.status_code == 200, r.text
+    assert (r.json()["registered"], r.json()["waitlisted"]) == (2, 1)
+    assert r.json()["title"] == "Bedah Buku (ruang besar)"
+    assert client.get(url, headers=factory.headers(b)).json()["me"]["status"] == "registered"
+    assert client.get(url, headers=factory.headers(c)).json()["me"]["position"] == 1
+    lower = client.patch(url, json={"capacity": 1}, headers=sh)
+    assert lower.status_code == 409 and lower.json()["type"].endswith("places-held")
+    unlimited = client.patch(url, json={"capacity": None}, headers=sh).json()
+    assert (unlimited["registered"], unlimited["waitlisted"], unlimited["seats_left"]) == (
+        3,
+        0,
+        None,
+    )
+    moved = client.patch(url, json={"starts_local": "2026-11-17T15:00"}, headers=sh).json()
+    assert moved["starts_at"] == "2026-11-17T07:00:00Z"
+    bad = client.patch(url, json={"ends_local": "2026-11-17T14:00"}, headers=sh)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ends_local"
+    assert client.patch(url, json={"title": None}, headers=sh).status_code == 422
+    assert client.patch(url, json={"place": None}, headers=sh).status_code == 422
+    clock.advance(hours=5, minutes=5)  # 15:05 local
+    h = factory.headers(a)
+    assert (
+        client.post("/v1/events/check-in", json={"code": ev["code"]}, headers=h).status_code == 200
+    )
+    sh = factory.headers(staff)
+    late = client.patch(url, json={"points": 100}, headers=sh)
+    assert late.status_code == 409 and late.json()["type"].endswith("attended")
+    member_try = client.patch(url, json={"title": "x"}, headers=factory.headers(b))
+    assert member_try.status_code == 403

@@ -19,6 +19,7 @@ from app.models.events import (
     EventFigures,
     EventPublic,
     EventStaffView,
+    EventUpdate,
     RegistrationRow,
 )
 from app.models.library import Library
@@ -129,6 +130,21 @@ def cancel_registration(
 ) -> None:
     """Give up your place (the first on the waitlist moves up) or your place in line."""
     service.cancel_registration(session, member, ev.id or 0, clock.now())
+
+
+@router.patch("/{event_id}", response_model=EventStaffView, responses=problems(401, 403, 404, 409))
+def update_event(
+    ev: ManagedEvent,
+    data: EventUpdate,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> EventStaffView:
+    """Edit an event that is not over (staff); more places move the waitlist up."""
+    lib = _library(session, ev)
+    ev = service.update_event(session, ev.id or 0, lib, data, clock.now())
+    return service.staff_view(session, ev, lib, staff, settings.public_base_url)
 
 
 @router.post(

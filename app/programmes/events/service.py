@@ -25,6 +25,7 @@ from app.models.events import (
     EventPublic,
     EventRegistration,
     EventStaffView,
+    EventUpdate,
     MyRegistration,
     RegistrationRow,
 )
@@ -319,6 +320,63 @@ def _promote(session: Session, ev: Event, now: datetime) -> None:
     session.add(first)
     _count(session, ev, registered=1, waitlisted=-1)
     session.flush()
+
+
+def update_event(
+    session: Session, event_id: int, lib: Library, data: EventUpdate, now: datetime
+) -> Event:
+    """Edit an event that is not over. More places move the waitlist up; fewer than the
+    places held, or new points once someone attended, are refused."""
+    ev = _locked(session, event_id)
+    if ev.cancelled_at is not None:
+        raise conflict("This event was cancelled.", "event-cancelled")
+    if ev.ends_at <= now:
+        raise conflict("This event is over; it can no longer be changed.", "event-over")
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None and key not in ("place", "link", "capacity"):
+            raise unprocessable(f"{key} cannot be null.", field=key)
+    starts_at = (
+        to_utc(changes["starts_local"], lib.timezone) if "starts_local" in changes else ev.starts_at
+    )
+    ends_at = to_utc(changes["ends_local"], lib.timezone) if "ends_local" in changes else ev.ends_at
+    if ends_at <= starts_at:
+        raise unprocessable("ends_local must be after starts_local.", field="ends_local")
+    if ends_at <= now:
+        raise unprocessable("The event would already be over.", field="ends_local")
+    place = changes.get("place", ev.place)
+    link = changes.get("link", ev.link)
+    if ev.kind == "online_live" and not link:
+        raise unprocessable("An online event needs a link.", field="link")
+    if ev.kind != "online_live" and not place:
+        raise unprocessable("An event on site needs a place.", field="place")
+    attended = session.execute(
+        select(func.count()).where(EventAttendance.event_id == ev.id)
+    ).scalar_one()
+    if "points" in changes and changes["points"] != ev.points and attended:
+        raise conflict(
+            "Members have checked in already; the points they earned stay as announced.",
+            "attended",
+        )
+    capacity = changes.get("capacity", ev.capacity)
+    if capacity is not None and capacity < ev.registered:
+        raise conflict(
+            f"{ev.registered} members hold places; the capacity cannot go below that.",
+            "places-held",
+        )
+    for key in ("title", "description", "grace_minutes", "points", "published"):
+        if key in changes:
+            setattr(ev, key, changes[key])
+    if "age_groups" in changes:
+        ev.age_groups = sorted(set(changes["age_groups"]))
+    ev.place, ev.link, ev.capacity = place, link, capacity
+    ev.starts_at, ev.ends_at = starts_at, ends_at
+    session.add(ev)
+    session.flush()
+    while ev.waitlisted > 0 and (ev.capacity is None or ev.registered < ev.capacity):
+        _promote(session, ev, now)
+        session.refresh(ev)
+    return ev
 
 
 def cancel_event(session: Session, event_id: int, now: datetime) -> Event:
