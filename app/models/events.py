@@ -19,6 +19,12 @@ from app.models.types import DbId, LongText, Title, UtcDateTime
 EventKind = Literal["discussion", "author_talk", "workshop", "bazaar", "online_live"]
 RegistrationStatus = Literal["registered", "waitlisted", "cancelled"]
 MAX_EVENT_HOURS = 24 * 14
+YEARS = range(2000, 2101)  # local times outside these years are typos, and overflow in UTC
+
+
+def in_years(value: dt.datetime | None, field: str) -> None:
+    if value is not None and value.year not in YEARS:
+        raise ValueError(f"{field} must be between the years 2000 and 2100")
 
 
 class Event(SQLModel, table=True):
@@ -133,6 +139,8 @@ class EventCreate(BaseModel):
     def _check(self) -> EventCreate:
         if self.starts_local.tzinfo is not None or self.ends_local.tzinfo is not None:
             raise ValueError("starts_local and ends_local are local times without an offset")
+        in_years(self.starts_local, "starts_local")
+        in_years(self.ends_local, "ends_local")
         if self.ends_local <= self.starts_local:
             raise ValueError("ends_local must be after starts_local")
         if self.ends_local - self.starts_local > dt.timedelta(hours=MAX_EVENT_HOURS):
@@ -166,6 +174,8 @@ class EventUpdate(BaseModel):
         for value in (self.starts_local, self.ends_local):
             if value is not None and value.tzinfo is not None:
                 raise ValueError("starts_local and ends_local are local times without an offset")
+        in_years(self.starts_local, "starts_local")
+        in_years(self.ends_local, "ends_local")
         return self
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.models.base import metadata  # noqa: F401  (naming convention first)
+from app.models.events import in_years
 from app.models.reading import AwardRow, BadgeBrief, Totals
 from app.models.types import DbId, LongText, Title, UtcDateTime
 
@@ -264,6 +265,7 @@ class PollCreate(BaseModel):
     def _check(self) -> PollCreate:
         if self.closes_local is not None and self.closes_local.tzinfo is not None:
             raise ValueError("closes_local is a local time without an offset")
+        in_years(self.closes_local, "closes_local")
         return self
 
 

@@ -439,3 +439,36 @@ def test_staff_edit_an_event_more_places_move_the_waitlist_up(client, factory, c
     assert late.status_code == 409 and late.json()["type"].endswith("attended")
     member_try = client.patch(url, json={"title": "x"}, headers=factory.headers(b))
     assert member_try.status_code == 403
+
+
+def test_local_times_out_of_any_sensible_year_are_refused(client, factory, palu, staff):
+    sh = factory.headers(staff)
+    for change in (
+        {"starts_local": "0001-01-01T00:00", "ends_local": "2026-11-17T16:00"},
+        {"starts_local": "2026-11-17T14:00", "ends_local": "9999-12-31T23:59"},
+    ):
+        r = client.post("/v1/events", json=event_body(**change), headers=sh)
+        assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, r.text
+    ev = create(client, factory, staff)
+    r = client.patch(f"/v1/events/{ev['id']}", json={"ends_local": "9999-12-31T23:59"}, headers=sh)
+    assert r.status_code == 422
+    r = client.post(
+        "/v1/polls",
+        json={
+            "question": "?",
+            "options": [{"text": "a"}, {"text": "b"}],
+            "closes_local": "0001-01-01T00:00",
+        },
+        headers=sh,
+    )
+    assert r.status_code == 422
+
+
+def test_an_edit_keeps_an_event_within_fourteen_days(client, factory, palu, staff):
+    ev = create(client, factory, staff)
+    r = client.patch(
+        f"/v1/events/{ev['id']}",
+        json={"ends_local": "2026-12-31T16:00"},
+        headers=factory.headers(staff),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "ends_local"

@@ -62,7 +62,7 @@ def create_drawing(
     return service.public(session, service.create(session, staff, lib, data, clock.now()))
 
 
-@router.get("", response_model=Page[DrawingPublic], responses=problems(401))
+@router.get("", response_model=Page[DrawingPublic], responses=problems(401, 409))
 def list_drawings(
     member: CurrentMember, session: SessionDep, limit: LimitQuery = 20, cursor: CursorQuery = None
 ) -> Page[DrawingPublic]:

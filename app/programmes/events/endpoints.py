@@ -70,7 +70,7 @@ def create_event(
     return service.staff_view(session, ev, lib, staff, settings.public_base_url)
 
 
-@router.get("", response_model=Page[EventPublic], responses=problems(401))
+@router.get("", response_model=Page[EventPublic], responses=problems(401, 409))
 def list_events(
     member: CurrentMember,
     session: SessionDep,

@@ -7,7 +7,7 @@ interleaving; the counters move by atomic `SET x = x + n` updates beside the row
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from app.core.pagination import decode_cursor, paginate
 from app.core.problems import bad_request, conflict, forbidden, not_found, unprocessable
 from app.models.badge import Badge
 from app.models.events import (
+    MAX_EVENT_HOURS,
     Event,
     EventAttendance,
     EventCreate,
@@ -344,6 +345,8 @@ def update_event(
         raise unprocessable("ends_local must be after starts_local.", field="ends_local")
     if ends_at <= now:
         raise unprocessable("The event would already be over.", field="ends_local")
+    if ends_at - starts_at > timedelta(hours=MAX_EVENT_HOURS):
+        raise unprocessable("An event lasts at most 14 days.", field="ends_local")
     place = changes.get("place", ev.place)
     link = changes.get("link", ev.link)
     if ev.kind == "online_live" and not link:

@@ -43,7 +43,7 @@ def create_poll(
     return service.public(session, poll, staff, staff.language, now)
 
 
-@router.get("", response_model=Page[PollPublic], responses=problems(401))
+@router.get("", response_model=Page[PollPublic], responses=problems(401, 409))
 def list_polls(
     member: CurrentMember,
     session: SessionDep,

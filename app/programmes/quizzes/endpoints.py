@@ -57,7 +57,7 @@ def create_quiz(
     return service.staff_view(session, quiz)
 
 
-@router.get("", response_model=Page[QuizPublic], responses=problems(401))
+@router.get("", response_model=Page[QuizPublic], responses=problems(401, 409))
 def list_quizzes(
     member: CurrentMember,
     session: SessionDep,
