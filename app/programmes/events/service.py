@@ -307,8 +307,8 @@ def cancel_registration(session: Session, member: Member, event_id: int, now: da
         _promote(session, ev, now)
 
 
-def _promote(session: Session, ev: Event, now: datetime) -> None:
-    """Move the first member of the waitlist into a freed place."""
+def _promote(session: Session, ev: Event, now: datetime) -> bool:
+    """Move the first member of the waitlist into a freed place; False when none waits."""
     first = session.execute(
         select(EventRegistration)
         .where(EventRegistration.event_id == ev.id, EventRegistration.status == WAITLISTED)
@@ -316,11 +316,12 @@ def _promote(session: Session, ev: Event, now: datetime) -> None:
         .limit(1)
     ).scalar_one_or_none()
     if first is None:
-        return
+        return False
     first.status, first.promoted_at = REGISTERED, now
     session.add(first)
     _count(session, ev, registered=1, waitlisted=-1)
     session.flush()
+    return True
 
 
 def update_event(
@@ -376,8 +377,9 @@ def update_event(
     ev.starts_at, ev.ends_at = starts_at, ends_at
     session.add(ev)
     session.flush()
-    while ev.waitlisted > 0 and (ev.capacity is None or ev.registered < ev.capacity):
-        _promote(session, ev, now)
+    while ev.capacity is None or ev.registered < ev.capacity:
+        if not _promote(session, ev, now):
+            break
         session.refresh(ev)
     return ev
 
