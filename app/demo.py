@@ -15,6 +15,7 @@ from app.core.text import MONTHS_ID
 from app.models.challenge import Challenge
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
+from app.programmes.demo import ensure_demo_programmes
 from app.services.badges import ensure_demo_badges
 
 
@@ -260,6 +261,7 @@ def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
             nickname="dewi_baca",
             now=now,
         )
+    ensure_demo_programmes(session, now)
     return {
         "libraries": len(session.execute(select(Library.id)).all()),
         "members": len(session.execute(select(Member.id)).all()),

@@ -16,6 +16,7 @@ from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.openapi import install_openapi
 from app.core.problems import install_problem_handlers
+from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
     auth,
     badges,
@@ -91,5 +92,7 @@ def create_app(
         ops,
     ):
         app.include_router(module.router)
+    for programme_router in PROGRAMME_ROUTERS:
+        app.include_router(programme_router)
     install_openapi(app)
     return app

@@ -5,9 +5,12 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
+from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
+from app.models.quizzes import Poll, PollVote, Quiz, QuizAttempt, QuizResult
 from app.models.reading import (
     IdempotencyKey,
     LedgerEntry,
@@ -16,6 +19,7 @@ from app.models.reading import (
     MemberGenre,
     ReadingLog,
 )
+from app.models.reviews import BookReview, Feedback
 from app.models.share import Share, ShareEvent, ShareImage
 
 __all__ = [
@@ -24,8 +28,17 @@ __all__ = [
     "BadgeAward",
     "BoardScore",
     "Book",
+    "BookReview",
     "Challenge",
     "ChallengeParticipant",
+    "CheckInFailure",
+    "Drawing",
+    "DrawingEntry",
+    "DrawingWinner",
+    "Event",
+    "EventAttendance",
+    "EventRegistration",
+    "Feedback",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",
@@ -33,6 +46,11 @@ __all__ = [
     "MemberBook",
     "MemberDay",
     "MemberGenre",
+    "Poll",
+    "PollVote",
+    "Quiz",
+    "QuizAttempt",
+    "QuizResult",
     "ReadingLog",
     "RefreshToken",
     "Share",

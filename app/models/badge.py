@@ -23,6 +23,7 @@ Metric = Literal[
     "logs",
     "challenges_completed",
     "shares",
+    "events_attended",
 ]
 Period = Literal["all_time", "month", "week", "day"]
 Icon = Literal["book", "star", "medal", "flame", "compass", "trophy", "crown", "heart"]

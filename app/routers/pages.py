@@ -11,6 +11,7 @@ from app.core.clock import local_date
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.models.enums import Language
+from app.programmes.reviews import service as reviews
 from app.services import libraries, sharing
 from app.share import render_gone, render_landing, render_library, render_not_found
 
@@ -93,5 +94,6 @@ def library_page(
         ],
         primary_color=lib.primary_color,
         accent_color=lib.accent_color,
+        testimonials=[(t.name, t.rating, t.text) for t in reviews.testimonials(session, lib)],
     )
     return HTMLResponse(html)

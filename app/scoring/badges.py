@@ -17,6 +17,7 @@ METRICS: Final[tuple[str, ...]] = (
     "logs",
     "challenges_completed",
     "shares",
+    "events_attended",
 )
 PERIODS: Final[tuple[str, ...]] = ("all_time", "month", "week", "day")
 # The most local days a period can hold; all_time has no end.
@@ -51,6 +52,7 @@ class Stats:
     logs: int = 0
     challenges_completed: int = 0
     shares: int = 0
+    events_attended: int = 0
 
     def value(self, metric: str) -> int:
         if metric not in METRICS:
@@ -153,7 +155,7 @@ def _daily_limit(metric: str, rules: Rules) -> _Limit | None:
         )
     if metric == "streak_days":
         return _Limit(1, "one day a day", direct=True)
-    # logs, genres, challenges and shares have no daily cap
+    # logs, genres, challenges, shares and events have no daily cap
     return None
 
 
@@ -259,6 +261,7 @@ _LABEL_UNITS: Final[dict[str, tuple[str, str, str]]] = {
     "logs": ("reading log", "reading logs", "catatan baca"),
     "challenges_completed": ("challenge completed", "challenges completed", "tantangan selesai"),
     "shares": ("share", "shares", "kali berbagi"),
+    "events_attended": ("event attended", "events attended", "acara dihadiri"),
 }
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from app.core.hotsql import HotSql
 from app.models.book import Book
 from app.models.challenge import ChallengeParticipant
+from app.models.events import EventAttendance
 from app.models.library import Library
 from app.models.member import Member, MemberLike
 from app.models.reading import LedgerEntry, MemberDay, MemberStats, ReadingLog, StatsPeriod
@@ -217,6 +218,7 @@ def badge_stats(
     else:
         days = sorted(days)
     longest = streaks(days, ref_day)[1] if days else 0
+    attended = metrics is None or "events_attended" in metrics
     out = {
         "all_time": Stats(
             books_finished=counters["books_finished"],
@@ -227,6 +229,7 @@ def badge_stats(
             logs=counters["logs_total"],
             challenges_completed=counters["challenges_completed"],
             shares=counters["shares_total"],
+            events_attended=_events_between(session, member.id or 0, None) if attended else 0,
         )
     }
     events = metrics is None or bool(metrics & EVENT_METRICS)
@@ -252,8 +255,19 @@ def badge_stats(
             logs=logs,
             challenges_completed=completed,
             shares=shares,
+            events_attended=_events_between(session, member.id or 0, (start, end))
+            if attended
+            else 0,
         )
     return out
+
+
+def _events_between(session: Session, member_id: int, span: tuple[date, date] | None) -> int:
+    """Events the member attended (checked in at), on local days within `span`."""
+    stmt = select(func.count()).where(EventAttendance.member_id == member_id)
+    if span is not None:
+        stmt = stmt.where(EventAttendance.day.between(*span))
+    return int(session.execute(stmt).scalar_one())
 
 
 def counters_of(session: Session, member_id: int) -> dict[str, int]:

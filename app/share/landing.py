@@ -205,8 +205,10 @@ def render_library(
     challenges: list[tuple[str, str, str, str]],
     primary_color: str = DEFAULT_PRIMARY,
     accent_color: str = DEFAULT_ACCENT,
+    testimonials: list[tuple[str, int, str]] | None = None,
 ) -> str:
-    """A library's public page; `challenges` are (title, hashtag, start, end) of active ones."""
+    """A library's public page; `challenges` are (title, hashtag, start, end) of active ones,
+    `testimonials` (name, rating, text) what readers agreed to have shown."""
     _absolute(url, "url")
     strings = _LIBRARY_STRINGS[language]
     return (
@@ -225,6 +227,11 @@ def render_library(
                 for t, h, s, e in challenges
             ],
             hashtags=" ".join(hashtags),
+            testimonials_title="Kata pembaca" if language == "id" else "What readers say",
+            testimonials=[
+                {"name": n, "stars": "★" * r + "☆" * (5 - r), "rating": r, "text": t}
+                for n, r, t in testimonials or []
+            ],
             **_theme(primary_color, accent_color),
         )
     )

@@ -85,6 +85,7 @@ def test_max_per_day_with_the_defaults() -> None:
         "logs": None,
         "challenges_completed": None,
         "shares": None,
+        "events_attended": None,
     }
 
 

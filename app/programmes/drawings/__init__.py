@@ -1,0 +1,1 @@
+"""Prize drawings that anyone with the export can recompute."""

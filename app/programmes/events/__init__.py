@@ -1,0 +1,1 @@
+"""Events with registration, waitlists and check-in by code or QR code."""

@@ -1,0 +1,481 @@
+"""Events: staff create them; members register (capacity, waitlist) and staff read figures.
+
+Every change to an event's places runs under the event's row lock (PostgreSQL; SQLite runs
+one writer at a time), so capacity holds and the waitlist moves up in order whatever the
+interleaving; the counters move by atomic `SET x = x + n` updates beside the rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlmodel import Session
+
+from app.core.clock import local_date
+from app.core.db import insert_ignore
+from app.core.pagination import decode_cursor, paginate
+from app.core.problems import bad_request, conflict, forbidden, not_found, unprocessable
+from app.models.badge import Badge
+from app.models.events import (
+    MAX_EVENT_HOURS,
+    Event,
+    EventAttendance,
+    EventCreate,
+    EventFigures,
+    EventPublic,
+    EventRegistration,
+    EventStaffView,
+    EventUpdate,
+    MyRegistration,
+    RegistrationRow,
+)
+from app.models.library import Library
+from app.models.member import Member
+from app.models.reading import LedgerEntry
+from app.programmes.common import check_age, is_staff_of, sees_library, to_local, to_utc
+from app.scoring.programmes import check_in_window, new_code
+
+REGISTERED, WAITLISTED, CANCELLED = "registered", "waitlisted", "cancelled"
+
+
+def visible(session: Session, member: Member, event_id: int) -> Event:
+    """An event the caller may see: their library's; drafts only for its staff."""
+    ev = session.get(Event, event_id)
+    if ev is None or not sees_library(member, ev.library_id):
+        raise not_found("Event")
+    if not ev.published and not is_staff_of(member, ev.library_id):
+        raise not_found("Event")
+    return ev
+
+
+def editable(session: Session, staff: Member, event_id: int) -> Event:
+    ev = visible(session, staff, event_id)
+    if not is_staff_of(staff, ev.library_id):
+        raise forbidden("Only this library's staff may manage its events.")
+    return ev
+
+
+def _locked(session: Session, event_id: int) -> Event:
+    """The event re-read under its row lock: places change one request at a time."""
+    ev = session.execute(
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    return ev
+
+
+def create(
+    session: Session, staff: Member, lib: Library, data: EventCreate, now: datetime
+) -> Event:
+    starts_at = to_utc(data.starts_local, lib.timezone)
+    ends_at = to_utc(data.ends_local, lib.timezone)
+    if ends_at <= now:
+        raise unprocessable("The event would already be over.", field="ends_local")
+    if data.badge_id is not None:
+        badge = session.get(Badge, data.badge_id)
+        if badge is None or badge.library_id != lib.id:
+            raise unprocessable("That badge is not in this library's catalogue.", field="badge_id")
+    values = {
+        "library_id": lib.id,
+        "title": data.title,
+        "description": data.description,
+        "kind": data.kind,
+        "place": data.place,
+        "link": data.link,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "grace_minutes": data.grace_minutes,
+        "capacity": data.capacity,
+        "age_groups": sorted(set(data.age_groups)),
+        "points": data.points,
+        "badge_id": data.badge_id,
+        "registered": 0,
+        "waitlisted": 0,
+        "queue_seq": 0,
+        "published": data.published,
+        "created_by": staff.id,
+        "created_at": now,
+    }
+    # A fresh code is unique but for a one-in-10^11 clash, which the next draw avoids.
+    for _ in range(5):
+        code = new_code()
+        if insert_ignore(session, Event.__table__, {**values, "code": code}):
+            return session.execute(select(Event).where(Event.code == code)).scalar_one()
+    raise conflict("Could not make a unique check-in code; please try again.")  # pragma: no cover
+
+
+def _my_registration(session: Session, ev: Event, member: Member) -> MyRegistration | None:
+    reg = session.execute(
+        select(EventRegistration).where(
+            EventRegistration.event_id == ev.id, EventRegistration.member_id == member.id
+        )
+    ).scalar_one_or_none()
+    if reg is None:
+        return None
+    attended = session.get(EventAttendance, (ev.id, member.id)) is not None
+    position = None
+    if reg.status == WAITLISTED:
+        position = 1 + int(
+            session.execute(
+                select(func.count()).where(
+                    EventRegistration.event_id == ev.id,
+                    EventRegistration.status == WAITLISTED,
+                    EventRegistration.queue_no < reg.queue_no,
+                )
+            ).scalar_one()
+        )
+    return MyRegistration(
+        status=reg.status,
+        position=position,
+        queued_at=reg.queued_at,
+        promoted_at=reg.promoted_at,
+        attended=attended,
+    )
+
+
+def public(session: Session, ev: Event, lib: Library, member: Member | None) -> EventPublic:
+    window = check_in_window(ev.starts_at, ev.ends_at, ev.grace_minutes)
+    attendance = session.get(EventAttendance, (ev.id, member.id)) if member is not None else None
+    return EventPublic(
+        id=ev.id or 0,
+        library=lib.slug,
+        title=ev.title,
+        description=ev.description,
+        kind=ev.kind,
+        place=ev.place,
+        link=ev.link,
+        starts_at=ev.starts_at,
+        ends_at=ev.ends_at,
+        starts_local=to_local(ev.starts_at, lib.timezone),
+        ends_local=to_local(ev.ends_at, lib.timezone),
+        timezone=lib.timezone,
+        check_in_opens_at=window.opens_at,
+        check_in_closes_at=window.closes_at,
+        capacity=ev.capacity,
+        seats_left=None if ev.capacity is None else max(0, ev.capacity - ev.registered),
+        registered=ev.registered,
+        waitlisted=ev.waitlisted,
+        age_groups=list(ev.age_groups),
+        points=ev.points,
+        badge_id=ev.badge_id,
+        published=ev.published,
+        cancelled=ev.cancelled_at is not None,
+        me=_my_registration(session, ev, member) if member is not None else None,
+        attended_at=attendance.attended_at if attendance else None,
+    )
+
+
+def check_in_url(base_url: str, code: str) -> str:
+    """The app link a QR code carries: the app opens it and checks in with the code."""
+    return f"{base_url.rstrip('/')}/e/{code}"
+
+
+def staff_view(
+    session: Session, ev: Event, lib: Library, staff: Member, base_url: str
+) -> EventStaffView:
+    out = public(session, ev, lib, staff)
+    return EventStaffView(
+        **out.model_dump(), code=ev.code, check_in_url=check_in_url(base_url, ev.code)
+    )
+
+
+def list_for(
+    session: Session,
+    member: Member,
+    lib: Library,
+    status: str,
+    now: datetime,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[EventPublic], str | None]:
+    """Upcoming (not yet over, soonest first) or past (latest first) events."""
+    after = decode_cursor(cursor, {"at": str, "id": int})
+    at = _cursor_instant(after["at"]) if after else now
+    stmt = select(Event).where(Event.library_id == lib.id).limit(limit + 1)
+    if not is_staff_of(member, lib.id or 0):
+        stmt = stmt.where(Event.published.is_(True))
+    if status == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+        if after:
+            stmt = stmt.where(
+                or_(Event.starts_at < at, and_(Event.starts_at == at, Event.id < after["id"]))
+            )
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+        if after:
+            stmt = stmt.where(
+                or_(Event.starts_at > at, and_(Event.starts_at == at, Event.id > after["id"]))
+            )
+    page, nxt = paginate(
+        list(session.execute(stmt).scalars()),
+        limit,
+        lambda e: {"at": e.starts_at.isoformat(), "id": e.id or 0},
+    )
+    return [public(session, e, lib, member) for e in page], nxt
+
+
+def _cursor_instant(raw: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise bad_request("The cursor is not valid.", slug="invalid-cursor") from None
+    if at.tzinfo is None:
+        raise bad_request("The cursor is not valid.", slug="invalid-cursor")
+    return at
+
+
+def _open_for_places(ev: Event, now: datetime) -> None:
+    if ev.cancelled_at is not None:
+        raise conflict("This event was cancelled.", "event-cancelled")
+    if ev.ends_at <= now:
+        raise conflict("This event is over.", "event-over")
+
+
+def register(session: Session, member: Member, event_id: int, tz: str, now: datetime) -> Event:
+    """Take a place, or a place on the waitlist when the event is full; asking again
+    changes nothing."""
+    ev = _locked(session, event_id)
+    _open_for_places(ev, now)
+    check_age(ev.age_groups, member, local_date(now, tz).year, "event")
+    reg = session.execute(
+        select(EventRegistration).where(
+            EventRegistration.event_id == ev.id, EventRegistration.member_id == member.id
+        )
+    ).scalar_one_or_none()
+    if reg is not None and reg.status != CANCELLED:
+        return ev
+    full = ev.capacity is not None and ev.registered >= ev.capacity
+    status = WAITLISTED if full or ev.waitlisted > 0 else REGISTERED
+    queue_no = session.execute(
+        update(Event)
+        .where(Event.id == ev.id)
+        .values(queue_seq=Event.queue_seq + 1)
+        .returning(Event.queue_seq)
+    ).scalar_one()
+    if reg is None:
+        reg = EventRegistration(
+            event_id=ev.id or 0,
+            member_id=member.id or 0,
+            status=status,
+            queue_no=queue_no,
+            queued_at=now,
+        )
+    else:
+        reg.status, reg.queue_no, reg.queued_at = status, queue_no, now
+        reg.promoted_at = reg.cancelled_at = None
+    session.add(reg)
+    _count(session, ev, **{status: 1})
+    session.flush()
+    session.refresh(ev)
+    return ev
+
+
+def _count(session: Session, ev: Event, registered: int = 0, waitlisted: int = 0) -> None:
+    session.execute(
+        update(Event)
+        .where(Event.id == ev.id)
+        .values(registered=Event.registered + registered, waitlisted=Event.waitlisted + waitlisted)
+    )
+
+
+def cancel_registration(session: Session, member: Member, event_id: int, now: datetime) -> None:
+    """Give up a place (the first on the waitlist moves up) or a place on the waitlist."""
+    ev = _locked(session, event_id)
+    if ev.ends_at <= now:
+        raise conflict("This event is over.", "event-over")
+    reg = session.execute(
+        select(EventRegistration).where(
+            EventRegistration.event_id == ev.id, EventRegistration.member_id == member.id
+        )
+    ).scalar_one_or_none()
+    if reg is None or reg.status == CANCELLED:
+        raise not_found("Registration")
+    if session.get(EventAttendance, (ev.id, member.id)) is not None:
+        raise conflict("You attended this event; your registration stays.", "attended")
+    was = reg.status
+    reg.status, reg.cancelled_at = CANCELLED, now
+    session.add(reg)
+    session.flush()
+    if was == WAITLISTED:
+        _count(session, ev, waitlisted=-1)
+        return
+    _count(session, ev, registered=-1)
+    if ev.cancelled_at is None:
+        _promote(session, ev, now)
+
+
+def _promote(session: Session, ev: Event, now: datetime) -> bool:
+    """Move the first member of the waitlist into a freed place; False when none waits."""
+    first = session.execute(
+        select(EventRegistration)
+        .where(EventRegistration.event_id == ev.id, EventRegistration.status == WAITLISTED)
+        .order_by(EventRegistration.queue_no)
+        .limit(1)
+    ).scalar_one_or_none()
+    if first is None:
+        return False
+    first.status, first.promoted_at = REGISTERED, now
+    session.add(first)
+    _count(session, ev, registered=1, waitlisted=-1)
+    session.flush()
+    return True
+
+
+def update_event(
+    session: Session, event_id: int, lib: Library, data: EventUpdate, now: datetime
+) -> Event:
+    """Edit an event that is not over. More places move the waitlist up; fewer than the
+    places held, or new points once someone attended, are refused."""
+    ev = _locked(session, event_id)
+    if ev.cancelled_at is not None:
+        raise conflict("This event was cancelled.", "event-cancelled")
+    if ev.ends_at <= now:
+        raise conflict("This event is over; it can no longer be changed.", "event-over")
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None and key not in ("place", "link", "capacity"):
+            raise unprocessable(f"{key} cannot be null.", field=key)
+    starts_at = (
+        to_utc(changes["starts_local"], lib.timezone) if "starts_local" in changes else ev.starts_at
+    )
+    ends_at = to_utc(changes["ends_local"], lib.timezone) if "ends_local" in changes else ev.ends_at
+    if ends_at <= starts_at:
+        raise unprocessable("ends_local must be after starts_local.", field="ends_local")
+    if ends_at <= now:
+        raise unprocessable("The event would already be over.", field="ends_local")
+    if ends_at - starts_at > timedelta(hours=MAX_EVENT_HOURS):
+        raise unprocessable("An event lasts at most 14 days.", field="ends_local")
+    place = changes.get("place", ev.place)
+    link = changes.get("link", ev.link)
+    if ev.kind == "online_live" and not link:
+        raise unprocessable("An online event needs a link.", field="link")
+    if ev.kind != "online_live" and not place:
+        raise unprocessable("An event on site needs a place.", field="place")
+    attended = session.execute(
+        select(func.count()).where(EventAttendance.event_id == ev.id)
+    ).scalar_one()
+    if "points" in changes and changes["points"] != ev.points and attended:
+        raise conflict(
+            "Members have checked in already; the points they earned stay as announced.",
+            "attended",
+        )
+    capacity = changes.get("capacity", ev.capacity)
+    if capacity is not None and capacity < ev.registered:
+        raise conflict(
+            f"{ev.registered} members hold places; the capacity cannot go below that.",
+            "places-held",
+        )
+    for key in ("title", "description", "grace_minutes", "points", "published"):
+        if key in changes:
+            setattr(ev, key, changes[key])
+    if "age_groups" in changes:
+        ev.age_groups = sorted(set(changes["age_groups"]))
+    ev.place, ev.link, ev.capacity = place, link, capacity
+    ev.starts_at, ev.ends_at = starts_at, ends_at
+    session.add(ev)
+    session.flush()
+    while ev.capacity is None or ev.registered < ev.capacity:
+        if not _promote(session, ev, now):
+            break
+        session.refresh(ev)
+    return ev
+
+
+def cancel_event(session: Session, event_id: int, now: datetime) -> Event:
+    ev = _locked(session, event_id)
+    if ev.cancelled_at is not None:
+        return ev
+    if ev.ends_at <= now:
+        raise conflict("This event is over; it cannot be cancelled.", "event-over")
+    ev.cancelled_at = now
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def figures(session: Session, ev: Event) -> EventFigures:
+    by_status = {
+        s: int(n)
+        for s, n in session.execute(
+            select(EventRegistration.status, func.count())
+            .where(EventRegistration.event_id == ev.id)
+            .group_by(EventRegistration.status)
+        )
+    }
+    attended = int(
+        session.execute(select(func.count()).where(EventAttendance.event_id == ev.id)).scalar_one()
+    )
+    with_place = int(
+        session.execute(
+            select(func.count())
+            .select_from(EventAttendance)
+            .join(
+                EventRegistration,
+                and_(
+                    EventRegistration.event_id == EventAttendance.event_id,
+                    EventRegistration.member_id == EventAttendance.member_id,
+                ),
+            )
+            .where(EventAttendance.event_id == ev.id, EventRegistration.status == REGISTERED)
+        ).scalar_one()
+    )
+    points = int(
+        session.execute(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+            .select_from(EventAttendance)
+            .join(LedgerEntry, LedgerEntry.id == EventAttendance.ledger_entry_id)
+            .where(EventAttendance.event_id == ev.id)
+        ).scalar_one()
+    )
+    registered = by_status.get(REGISTERED, 0)
+    return EventFigures(
+        event_id=ev.id or 0,
+        capacity=ev.capacity,
+        registered=registered,
+        waitlisted=by_status.get(WAITLISTED, 0),
+        cancelled=by_status.get(CANCELLED, 0),
+        attended=attended,
+        attended_registered=with_place,
+        walk_ins=attended - with_place,
+        no_shows=registered - with_place,
+        points_awarded=points,
+    )
+
+
+def registrations(
+    session: Session, ev: Event, limit: int, cursor: str | None
+) -> tuple[list[RegistrationRow], str | None]:
+    after = decode_cursor(cursor, {"id": int})
+    attended = (
+        select(func.count())
+        .where(
+            EventAttendance.event_id == EventRegistration.event_id,
+            EventAttendance.member_id == EventRegistration.member_id,
+        )
+        .correlate(EventRegistration)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(EventRegistration, Member, attended)
+        .join(Member, Member.id == EventRegistration.member_id)
+        .where(EventRegistration.event_id == ev.id)
+        .order_by(EventRegistration.id)
+        .limit(limit + 1)
+    )
+    if after:
+        stmt = stmt.where(EventRegistration.id > after["id"])
+    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    return [
+        RegistrationRow(
+            member_id=m.id or 0,
+            name=m.public_name() if m.is_child else m.display_name,
+            is_child=m.is_child,
+            status=r.status,
+            queued_at=r.queued_at,
+            attended=bool(n),
+        )
+        for r, m, n in page
+    ], nxt

@@ -1,0 +1,1 @@
+"""Polls: one question, several options, one vote a member."""

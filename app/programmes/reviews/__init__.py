@@ -1,0 +1,1 @@
+"""Moderated book reviews with ratings, and feedback that can become testimonials."""
