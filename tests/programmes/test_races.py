@@ -16,7 +16,6 @@ from app.models.quizzes import PollVote, QuizAttempt
 from app.models.reading import LedgerEntry
 from app.scoring.programmes import PROGRAMME_EVENT, PROGRAMME_QUIZ
 from app.services import ledger
-from tests import test_concurrency
 from tests.test_concurrency import (
     PALU_TZ,
     assert_clean_log,
@@ -25,8 +24,6 @@ from tests.test_concurrency import (
     is_problem,
     settle,
 )
-
-pytestmark = test_concurrency.pytestmark
 
 ROUNDS = 3
 
