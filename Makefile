@@ -38,5 +38,9 @@ openapi: install
 bench: install
 	$(BIN)/python -m bench.run
 
+.PHONY: mutation
+mutation: install
+	$(BIN)/python -m tests.mutation.run $(TARGETS)
+
 clean:
 	rm -rf $(VENV) bacaquest.db bacaquest.db-wal bacaquest.db-shm

@@ -30,7 +30,7 @@ def list_badges(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=BadgePublic,
-    responses=problems(401, 403, 409),
+    responses=problems(401, 403, 404, 409),
 )
 def create_badge(
     data: BadgeCreate, lib: StaffLibrary, session: SessionDep, clock: ClockDep

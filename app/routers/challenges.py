@@ -48,7 +48,7 @@ def list_challenges(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ChallengePublic,
-    responses=problems(401, 403, 409),
+    responses=problems(401, 403, 404, 409),
 )
 def create_challenge(
     data: ChallengeCreate,

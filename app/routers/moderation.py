@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
 LogId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/reading-logs", response_model=Page[FlaggedLog], responses=problems(401, 403))
+@router.get("/reading-logs", response_model=Page[FlaggedLog], responses=problems(401, 403, 404))
 def list_flagged_logs(
     staff: StaffMember,
     lib: StaffLibrary,

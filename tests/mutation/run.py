@@ -1,0 +1,118 @@
+"""`make mutation`: mutmut over the scoring engine, the share rules and the money-like paths.
+
+Each target runs in a scratch copy of the project (under .mutation/, never committed) with
+the tests that guard it, so a run takes minutes, not hours. The last lines print, per
+target, `mutation score: KILLED/TOTAL (P%)`; survivors named in tests/mutation/EQUIVALENT.md
+(one `- mutant.name: reason` a line) are reported apart, as reviewed.
+
+    python -m tests.mutation.run                # every target
+    python -m tests.mutation.run scoring ledger # some of them
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / ".mutation"
+EQUIVALENT = Path(__file__).with_name("EQUIVALENT.md")
+COPY = ("app", "tests", "migrations", "alembic.ini")
+
+# target -> (what to mutate, the tests that guard it)
+TARGETS: dict[str, tuple[list[str], list[str]]] = {
+    "scoring": (["app/scoring/"], ["tests/scoring/"]),
+    "share-platforms": (
+        ["app/share/platforms.py"],
+        ["tests/share/test_share_platforms.py", "tests/share/test_share_texts.py"],
+    ),
+    "ledger": (
+        ["app/services/ledger.py"],
+        ["tests/services/", "tests/routers/test_reading.py", "tests/routers/test_moderation.py"],
+    ),
+    "reading": (
+        ["app/services/reading.py"],
+        ["tests/routers/test_reading.py", "tests/routers/test_promises.py"],
+    ),
+    "moderation": (
+        ["app/services/moderation.py"],
+        ["tests/routers/test_moderation.py", "tests/routers/test_promises.py"],
+    ),
+    "challenges": (
+        ["app/services/challenges.py"],
+        ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
+    ),
+    "leaderboards": (
+        ["app/leaderboards/service.py", "app/leaderboards/store.py"],
+        ["tests/leaderboards/test_boards.py", "tests/leaderboards/test_counters.py"],
+    ),
+}
+
+
+def reviewed() -> set[str]:
+    if not EQUIVALENT.exists():
+        return set()
+    return set(re.findall(r"^- `?([\w.]+__mutmut_\d+)`?", EQUIVALENT.read_text(), re.M))
+
+
+def run(target: str) -> tuple[int, int, list[str]]:
+    paths, tests = TARGETS[target]
+    work = WORK / target
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, work / name)
+    indent = "\n    "
+    (work / "setup.cfg").write_text(
+        "[mutmut]\n"
+        f"paths_to_mutate = {indent.join(paths)}\n"
+        f"pytest_add_cli_args_test_selection = {indent.join(tests)}\n"
+        "pytest_add_cli_args = -p no:cacheprovider -x -q\n"
+        "also_copy = app/\n    migrations/\n    alembic.ini\n"
+    )
+    mutmut = [sys.executable, "-m", "mutmut"]
+    children = os.environ.get("MUTATION_JOBS", "2")
+    subprocess.run([*mutmut, "run", "--max-children", children], cwd=work, check=False)
+    out = subprocess.run(
+        [*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True
+    ).stdout
+    statuses = re.findall(r"^\s*([\w.]+__mutmut_\d+): (\w[\w ]*)$", out, re.M)
+    counted = [(name, status) for name, status in statuses if status != "not checked"]
+    killed = sum(1 for _, status in counted if status == "killed")
+    survived = [name for name, status in counted if status != "killed"]
+    return killed, len(counted), survived
+
+
+def main(argv: list[str]) -> int:
+    targets = argv or list(TARGETS)
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        print(f"unknown target(s) {unknown}; expected some of {list(TARGETS)}", file=sys.stderr)
+        return 2
+    known = reviewed()
+    lines = []
+    for target in targets:
+        killed, total, survived = run(target)
+        unreviewed = [s for s in survived if s not in known]
+        for name in unreviewed:
+            print(f"survived, not reviewed: {name}  (mutmut show {name}, in .mutation/{target})")
+        pct = 100.0 * killed / total if total else 100.0
+        lines.append(
+            f"{target}: mutation score: {killed}/{total} ({pct:.1f}%)"
+            f"; {len(survived) - len(unreviewed)} survivors reviewed as equivalent,"
+            f" {len(unreviewed)} not reviewed"
+        )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
