@@ -16,6 +16,7 @@ from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
 from app.routers import (
+    analytics,
     auth,
     badges,
     books,
@@ -87,6 +88,7 @@ def create_app(
         libraries,
         moderation,
         ops,
+        analytics,
     ):
         app.include_router(module.router)
     return app
