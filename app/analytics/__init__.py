@@ -43,21 +43,45 @@ Speed: figures come from rollups a log moves in its own transaction
 (`app.analytics.counters`), never from a scan of the reading log.
 """
 
-from app.analytics.schemas import SUPPRESSED, Headcount, Summary, Timeseries
+from app.analytics import export
+from app.analytics.lists import reading_index, top
+from app.analytics.reports import report
+from app.analytics.schemas import (
+    SUPPRESSED,
+    Funnel,
+    Headcount,
+    LibrarySummaries,
+    ReadingIndex,
+    Report,
+    Summary,
+    Timeseries,
+    TopList,
+)
 from app.analytics.scope import Query, Scope, library_scope, query_for, scope_for
 from app.analytics.service import side_by_side, summary, timeseries
+from app.analytics.traffic import funnel
 
 __all__ = [
     "SUPPRESSED",
+    "Funnel",
     "Headcount",
+    "LibrarySummaries",
     "Query",
+    "ReadingIndex",
+    "Report",
     "Scope",
     "Summary",
     "Timeseries",
+    "TopList",
+    "export",
+    "funnel",
     "library_scope",
     "query_for",
+    "reading_index",
+    "report",
     "scope_for",
     "side_by_side",
     "summary",
     "timeseries",
+    "top",
 ]

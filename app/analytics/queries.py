@@ -122,12 +122,17 @@ def registrations_by_day(
     return {d: int(n or 0) for d, n in session.execute(stmt)}
 
 
-def registrations_by_school(session: Session, library_id: int, q: Query) -> dict[str, int]:
+def registrations_by_school(
+    session: Session, library_id: int, q: Query, start: date | None = None
+) -> dict[str, int]:
+    """Members registered by the range's end (from `start`, when given), per school."""
     where: list[Any] = [
         MemberTally.library_id == library_id,
         MemberTally.day <= q.end,
         *_birth_years(q, q.end.year, MemberTally.birth_year),
     ]
+    if start is not None:
+        where.append(MemberTally.day >= start)
     stmt = (
         select(MemberTally.school, func.sum(MemberTally.members))
         .where(*where)
@@ -255,3 +260,31 @@ def challenge_tallies(
             )
         )
     return out
+
+
+def achievers(
+    session: Session, library_id: int, q: Query, tz: str, by_school: bool = False
+) -> dict[str, tuple[int, int]]:
+    """Members who completed a challenge in the range, and completions: per school (or
+    under '' for all)."""
+    key = func.coalesce(Member.school, "") if by_school else func.coalesce(None, "")
+    stmt = (
+        select(
+            key,
+            func.count(func.distinct(ChallengeParticipant.member_id)),
+            func.count(),
+        )
+        .select_from(ChallengeParticipant)
+        .join(Challenge, Challenge.id == ChallengeParticipant.challenge_id)
+        .join(Member, Member.id == ChallengeParticipant.member_id)
+        .where(
+            Challenge.library_id == library_id,
+            ChallengeParticipant.completed_at >= local_midnight_utc(q.start, tz),  # type: ignore[operator]
+            ChallengeParticipant.completed_at < local_midnight_utc(_next(q.end), tz),  # type: ignore[operator]
+            *_member_filters(q, q.end.year),
+        )
+        .group_by(key)
+    )
+    if q.challenge_id is not None:
+        stmt = stmt.where(Challenge.id == q.challenge_id)
+    return {str(k): (int(m), int(n)) for k, m, n in session.execute(stmt)}

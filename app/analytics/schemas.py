@@ -150,3 +150,126 @@ class LibrarySummaries(BaseModel):
 
     period: DateRange
     libraries: list[Summary]
+
+
+TopName = Literal[
+    "books_by_readers",
+    "books_by_finishes",
+    "authors",
+    "genres",
+    "hashtags",
+    "schools_by_readers",
+    "schools_by_share",
+    "readers",
+]
+
+
+class TopEntry(BaseModel):
+    rank: int
+    key: str = Field(description="Book id, author, genre, hashtag, school or nickname.")
+    label: str = Field(description="What to show: a title, a name, a nickname.")
+    detail: str | None = Field(default=None, description="A book's author.")
+    readers: Headcount | None = Field(
+        default=None,
+        description="Books, authors, genres, hashtags: members whose first log of it fell "
+        "in the range. Schools: active readers per month, averaged over the months.",
+    )
+    finishes: Amount | None = None
+    logs: Amount | None = None
+    pages: Amount | None = None
+    members: Headcount | None = Field(default=None, description="A school's registered members.")
+    share_active: Ratio = Field(default=None, description="A school's readers over its members.")
+    points: int | None = Field(default=None, description="Board points (`readers` list).")
+
+
+class TopList(BaseModel):
+    library: str
+    name: TopName
+    period: DateRange
+    filters: Filters
+    board: str | None = Field(default=None, description="`readers`: the board read.")
+    entries: list[TopEntry]
+    privacy: str = PRIVACY_NOTE
+
+
+READING_INDEX_STATEMENT = (
+    "These figures describe BacaQuest's active participants of this library (members who "
+    "logged reading in the period), not the population: they are not a survey and not "
+    "Perpusnas' Tingkat Kegemaran Membaca (TGM) score, of which they give three reading "
+    "components. No composite index is computed."
+)
+READING_INDEX_DEFINITIONS = {
+    "participants": "Members with at least one counted log in the month.",
+    "fm": "Frekuensi membaca (FM): days with reading per week, averaged over the weeks in "
+    "which a participant read (member-days over member-weeks).",
+    "dm": "Durasi membaca (DM): minutes read per reading day, from logs that give minutes "
+    "(member-minutes over member-days; logs with pages only add no minutes).",
+    "jb": "Jumlah buku (JB): books finished per participant per quarter, as the month's "
+    "first finishes per participant times 3.",
+}
+
+
+class IndexRow(BaseModel):
+    age_group: Literal["all", "kids", "teens", "adults"]
+    start: dt.date
+    end: dt.date
+    participants: Headcount
+    fm: Ratio = Field(description="Reading days per week.")
+    dm: Ratio = Field(description="Minutes per reading day.")
+    jb: Ratio = Field(description="Books finished per quarter.")
+
+
+class ReadingIndex(BaseModel):
+    library: str
+    period: DateRange = Field(description="The whole months the range touches.")
+    filters: Filters
+    statement: str = READING_INDEX_STATEMENT
+    definitions: dict[str, str] = Field(default_factory=lambda: dict(READING_INDEX_DEFINITIONS))
+    rows: list[IndexRow] = Field(description="Per month and age group ('all' first).")
+    privacy: str = PRIVACY_NOTE
+
+
+class PlatformTraffic(BaseModel):
+    views: int
+    visitors: int
+
+
+class Funnel(BaseModel):
+    """Shares → landing-page views → clicks to the join page → registrations."""
+
+    library: str
+    period: DateRange
+    filters: Filters
+    shares: int = Field(description="Shares made (one per achievement shared).")
+    share_posts: int = Field(description="Platform payloads taken (a share to 3 platforms: 3).")
+    shares_by_platform: dict[str, int]
+    shares_by_subject: dict[str, int]
+    views: int = Field(description="Landing-page views by people (crawlers apart).")
+    unique_visitors: int = Field(description="Distinct visitors per share and day, summed.")
+    views_by_platform: dict[str, PlatformTraffic] = Field(
+        description="By the platform a visitor came from ('' direct or unknown)."
+    )
+    crawler_views: int = Field(description="Link-preview fetchers and bots: never people.")
+    crawlers_by_platform: dict[str, int]
+    clicks: int = Field(description="Landing page → the library's join page.")
+    registrations: int = Field(description="Registrations that carried a share's code.")
+    views_per_share: float | None
+    click_through_rate: float | None = Field(description="Clicks over unique visitors.")
+    registrations_per_share: float | None
+
+
+ReportName = Literal["status", "schools", "progress", "badges", "top_scores"]
+Cell = int | float | str | None
+
+
+class Report(BaseModel):
+    """A table, as the API answers it and as CSV and XLSX download it."""
+
+    name: ReportName
+    title: str
+    library: str
+    period: DateRange
+    filters: Filters
+    columns: list[str]
+    rows: list[list[Cell]]
+    notes: list[str] = Field(default_factory=lambda: [PRIVACY_NOTE])

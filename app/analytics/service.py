@@ -167,7 +167,8 @@ def challenge_figures(session: Session, scope: Scope, q: Query) -> list[Challeng
         ch = t.challenge
         small = q.may_hold_children and 0 < t.participants < SMALL_CELL
         rate = t.completions / t.participants if t.participants else None
-        mid = min(median(t.progress) / ch.target, 1.0) if t.progress else None
+        # Each participant's share of the goal, at most all of it.
+        mid = median(min(p, ch.target) for p in t.progress) / ch.target if t.progress else None
         out.append(
             ChallengeFigures(
                 id=ch.id or 0,

@@ -6,10 +6,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from app import analytics
-from app.analytics.schemas import Compare, Interval, LibrarySummaries, Metric, Summary, Timeseries
+from app.analytics import export
+from app.analytics.schemas import (
+    Compare,
+    Funnel,
+    Interval,
+    LibrarySummaries,
+    Metric,
+    ReadingIndex,
+    Report,
+    ReportName,
+    Summary,
+    Timeseries,
+    TopList,
+    TopName,
+)
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, StaffMember
 from app.models.member import AgeGroup
@@ -32,6 +46,7 @@ SchoolParam = Annotated[
     str | None, Query(max_length=80, description="A school given by this library's members.")
 ]
 ChallengeParam = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+ReportQuery = Annotated[ReportName, Query(alias="report", description="Which report.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,4 +114,74 @@ def libraries_side_by_side(
     """Every library's summary side by side (administrators)."""
     return analytics.side_by_side(
         session, staff, clock.now(), start=start, end=end, age_group=age_group
+    )
+
+
+@router.get("/top", response_model=TopList, responses=problems(401, 403, 404, 422))
+def top(
+    a: AskedDep,
+    session: SessionDep,
+    list_name: Annotated[TopName, Query(alias="list")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> TopList:
+    """The range's top books (by readers or finishes), authors, genres, hashtags, schools
+    (by active readers or share of members active), or the members at the top of the
+    board (children by nickname only; opted-out members never)."""
+    return analytics.top(session, a.scope, a.query, list_name, limit)
+
+
+@router.get("/reading-index", response_model=ReadingIndex, responses=problems(401, 403, 404, 422))
+def reading_index(a: AskedDep, session: SessionDep) -> ReadingIndex:
+    """Three reading components of Perpusnas' TGM (FM, DM, JB) among the library's active
+    participants, per month and age group; participants, not a population survey."""
+    return analytics.reading_index(session, a.scope, a.query)
+
+
+@router.get("/engagement", response_model=Funnel, responses=problems(401, 403, 404, 422))
+def engagement(a: AskedDep, session: SessionDep) -> Funnel:
+    """The social funnel: shares by platform and subject, landing-page views and unique
+    visitors by referring platform (link-preview crawlers apart), clicks to the join
+    page, registrations from a share."""
+    return analytics.funnel(session, a.scope, a.query)
+
+
+@router.get("/reports/{name}", response_model=Report, responses=problems(401, 403, 404, 422))
+def report(a: AskedDep, session: SessionDep, name: ReportName) -> Report:
+    """A report as a table: status, schools, progress, badges or top_scores."""
+    return analytics.report(session, a.scope, a.query, name)
+
+
+DOWNLOAD = {"description": "The report as a file", "content": {}}
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={**problems(401, 403, 404, 422), 200: {**DOWNLOAD, "content": {"text/csv": {}}}},
+)
+def export_csv(a: AskedDep, session: SessionDep, report_name: ReportQuery = "status") -> Response:
+    """A report as CSV (UTF-8 with a BOM)."""
+    found = analytics.report(session, a.scope, a.query, report_name)
+    return _download(export.to_csv(found), export.CSV_MEDIA_TYPE, export.filename(found, "csv"))
+
+
+@router.get(
+    "/export.xlsx",
+    response_class=Response,
+    responses={
+        **problems(401, 403, 404, 422),
+        200: {**DOWNLOAD, "content": {export.XLSX_MEDIA_TYPE: {}}},
+    },
+)
+def export_xlsx(a: AskedDep, session: SessionDep, report_name: ReportQuery = "status") -> Response:
+    """A report as an XLSX workbook."""
+    found = analytics.report(session, a.scope, a.query, report_name)
+    return _download(export.to_xlsx(found), export.XLSX_MEDIA_TYPE, export.filename(found, "xlsx"))
+
+
+def _download(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

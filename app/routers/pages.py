@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import OperationalError
 
-from app.analytics import funnel
+from app.analytics import traffic
 from app.core.clock import local_date
 from app.core.db import transaction
 from app.core.problems import problems
@@ -52,7 +52,7 @@ def share_landing(
     lib = libraries.get_by_id(session, share.library_id)
     try:
         with transaction(request.app.state.engine) as writer:
-            funnel.record_view(
+            traffic.record_view(
                 writer,
                 share,
                 now,
@@ -105,7 +105,7 @@ def library_page(
     if ref:
         try:
             with transaction(request.app.state.engine) as writer:
-                funnel.record_click(writer, ref, lib.id or 0, clock.now(), lib.timezone)
+                traffic.record_click(writer, ref, lib.id or 0, clock.now(), lib.timezone)
         except OperationalError:
             pass  # as for views: the page matters more than the count
     base = settings.public_base_url.rstrip("/")

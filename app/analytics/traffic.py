@@ -16,15 +16,19 @@ import hmac
 import re
 from base64 import urlsafe_b64encode
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Date, delete, select
+from sqlalchemy import Date, delete, func, select
 from sqlmodel import Session
 
+from app.analytics.schemas import DateRange, Filters, Funnel, PlatformTraffic
+from app.analytics.scope import Query, Scope
 from app.core.clock import local_date
 from app.core.hotsql import HotSql
-from app.models.analytics import ShareVisitor
-from app.models.share import Share
+from app.core.problems import unprocessable
+from app.models.analytics import ShareTally, ShareVisitor
+from app.models.share import Share, ShareEvent
 
 MAX_VISITORS_PER_DAY = 10_000
 VISITOR_DAYS_KEPT = 2
@@ -42,8 +46,9 @@ CRAWLER = re.compile(
 CRAWLER_PLATFORMS = (
     ("facebook", re.compile(r"facebookexternalhit|facebot|meta-externalagent", re.I)),
     ("whatsapp", re.compile(r"whatsapp", re.I)),
-    ("x", re.compile(r"twitterbot", re.I)),
+    # Telegram's says "like TwitterBot": before X's.
     ("telegram", re.compile(r"telegrambot", re.I)),
+    ("x", re.compile(r"twitterbot", re.I)),
     ("slack", re.compile(r"slack", re.I)),
     ("discord", re.compile(r"discordbot", re.I)),
     ("linkedin", re.compile(r"linkedinbot", re.I)),
@@ -183,3 +188,84 @@ def _share_of(session: Session, code: str, library_id: int) -> Share | None:
         select(Share).where(Share.code == code, Share.library_id == library_id)
     ).scalar_one_or_none()
     return share if share is not None and share.deleted_at is None else None
+
+
+def funnel(session: Session, scope: Scope, query: Query) -> Funnel:
+    """GET /v1/analytics/engagement: shares → views → clicks → registrations."""
+    q = query
+    if q.age_group is not None or q.school is not None:
+        field = "age_group" if q.age_group is not None else "school"
+        raise unprocessable("Share traffic is not kept per age group or school.", field=field)
+    lib_id = scope.library_id
+    ev_where: list[Any] = [
+        ShareEvent.library_id == lib_id,
+        ShareEvent.kind == "share",
+        ShareEvent.day >= q.start,
+        ShareEvent.day <= q.end,
+    ]
+    tally_where: list[Any] = [
+        ShareTally.library_id == lib_id,
+        ShareTally.day >= q.start,
+        ShareTally.day <= q.end,
+    ]
+    if q.challenge_id is not None:
+        of_challenge = select(Share.id).where(Share.challenge_id == q.challenge_id)
+        ev_where.append(ShareEvent.share_id.in_(of_challenge))
+        tally_where.append(ShareTally.share_id.in_(of_challenge))
+    posts_by_platform = {
+        str(p or ""): int(n)
+        for p, n in session.execute(
+            select(ShareEvent.platform, func.count()).where(*ev_where).group_by(ShareEvent.platform)
+        )
+    }
+    shares_by_subject = {
+        str(s): int(n)
+        for s, n in session.execute(
+            select(ShareEvent.subject_type, func.count(func.distinct(ShareEvent.share_id)))
+            .where(*ev_where)
+            .group_by(ShareEvent.subject_type)
+        )
+    }
+    shares = int(
+        session.execute(
+            select(func.count(func.distinct(ShareEvent.share_id))).where(*ev_where)
+        ).scalar_one()
+    )
+    tallies: dict[tuple[str, str], int] = {
+        (str(kind), str(platform)): int(n or 0)
+        for kind, platform, n in session.execute(
+            select(ShareTally.kind, ShareTally.platform, func.sum(ShareTally.count))
+            .where(*tally_where)
+            .group_by(ShareTally.kind, ShareTally.platform)
+        )
+    }
+
+    def total(kind: str) -> int:
+        return sum(n for (k, _), n in tallies.items() if k == kind)
+
+    platforms = sorted({p for (k, p) in tallies if k in ("view", "visitor")})
+    views, visitors, clicks, joins = total("view"), total("visitor"), total("click"), total("join")
+    return Funnel(
+        library=scope.library.slug,
+        period=DateRange(start=q.start, end=q.end),
+        filters=Filters(challenge_id=q.challenge_id),
+        shares=shares,
+        share_posts=sum(posts_by_platform.values()),
+        shares_by_platform=posts_by_platform,
+        shares_by_subject=shares_by_subject,
+        views=views,
+        unique_visitors=visitors,
+        views_by_platform={
+            p: PlatformTraffic(
+                views=tallies.get(("view", p), 0), visitors=tallies.get(("visitor", p), 0)
+            )
+            for p in platforms
+        },
+        crawler_views=total("crawler"),
+        crawlers_by_platform={p: n for (k, p), n in sorted(tallies.items()) if k == "crawler"},
+        clicks=clicks,
+        registrations=joins,
+        views_per_share=round(views / shares, 2) if shares else None,
+        click_through_rate=round(clicks / visitors, 4) if visitors else None,
+        registrations_per_share=round(joins / shares, 4) if shares else None,
+    )
