@@ -42,7 +42,7 @@ def _cmd_demo(_: argparse.Namespace) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
     with transaction(engine) as session:
-        counts = load_demo(session, settings.demo_password, Clock().now())
+        counts = load_demo(session, settings.demo_password, Clock().now(), history=True)
     print(f"demo data ready: {counts['libraries']} libraries, {counts['members']} members")
     return 0
 
