@@ -2,12 +2,11 @@
 
 Deterministic (a seed per library) and idempotent (a library that has its demo readers
 is left alone). Names and nicknames are distinct and plausible; children belong to
-guardians and attend primary schools, teens secondary schools. The logs are written as
-they would have been received, then every figure is settled by the app's own rules:
-each reader's ledger by `rescore.resettle` (the pure engine's replay), challenge
-progress and completions by `challenges.settle_progress`, badges by
-`badges.award_earned`, and the analytics rollups by `analytics rebuild`. A few shares
-and their landing-page traffic (people and link-preview crawlers) complete the funnel.
+guardians and attend primary schools, teens secondary schools. Every log goes through
+the reading path itself, in the order it arrived (points, streaks, challenges joined by
+hashtag and completed, badges, boards and the analytics counters, as in life); last
+month's challenge is over, this month's is live. A dozen shares and their landing-page
+traffic (people and link-preview crawlers) complete the funnel.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.analytics import rebuild, traffic
@@ -23,14 +22,12 @@ from app.core.clock import local_date, local_midnight_utc
 from app.core.hashtags import hashtag_key
 from app.core.text import MONTHS_ID
 from app.models.book import BookCreate
-from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.challenge import Challenge
 from app.models.library import Library
 from app.models.member import Member, nickname_key
-from app.models.reading import ReadingLog
+from app.models.reading import ReadingLogCreate
 from app.models.share import ShareCreate, ShareSubject
-from app.scoring import ACCEPTED
-from app.services import badges, books, challenges, sharing
-from app.services.rescore import resettle
+from app.services import books, reading, sharing
 
 FIRST = [
     "Adi",
@@ -192,7 +189,7 @@ TITLES = (
     ("Komik Si Juki", "Faza Meonk", "komik"),
     ("Resep Masakan Nusantara", "Sisca Soewitomo", "masak"),
 )
-PER_LIBRARY = {"guardians": 50, "teens": 60, "adults": 90}
+PER_LIBRARY = {"guardians": 35, "teens": 45, "adults": 70}
 DAYS = 61
 
 
@@ -284,67 +281,45 @@ def load_history(
         for t, a, g in TITLES
     ]
     done, live = _challenges(session, lib, staff, today, now)
-    rules = badges.rules_of(lib)
-    joined: dict[int, set[int]] = {}
-    rows = []
+    plan: list[tuple[datetime, int, Member, ReadingLogCreate]] = []
     tag = lib.hashtags[0] if lib.hashtags else None
     for m in readers:
         keen = rnd.random()
         chs = {c.id or 0 for c in (done, live) if rnd.random() < 0.45}
-        joined[m.id or 0] = chs
-        for ch_id in chs:
-            ch = done if ch_id == done.id else live
-            session.execute(
-                insert(ChallengeParticipant).values(
-                    challenge_id=ch_id,
-                    member_id=m.id,
-                    joined_at=local_midnight_utc(ch.starts_on, lib.timezone),
-                    joined_via="app",
-                )
-            )
         book = rnd.choice(catalogue)
         read = 0
         for d in range(DAYS):
             day = first_day + timedelta(days=d)
-            if rnd.random() > keen * 0.6:
+            if rnd.random() > keen * 0.25:
                 continue
             pages = rnd.randint(5, 45)
             read += pages
             finished = read >= (book.pages or 200)
-            in_ch = [
-                c.id or 0 for c in (done, live) if c.id in chs and c.starts_on <= day <= c.ends_on
+            tags = [tag] if tag and rnd.random() < 0.3 else []
+            tags += [
+                c.hashtag for c in (done, live) if c.id in chs and c.starts_on <= day <= c.ends_on
             ]
-            at = local_midnight_utc(day, lib.timezone) + timedelta(hours=rnd.randint(7, 21))
-            rows.append(
-                {
-                    "member_id": m.id,
-                    "library_id": lib.id,
-                    "book_id": book.id,
-                    "logged_by": m.guardian_id or m.id,
-                    "pages": pages,
-                    "minutes": rnd.choice((0, 0, pages * 2)),
-                    "finished": finished,
-                    "read_on": day,
-                    "hashtags": [
-                        t for t in (tag, *(c.hashtag for c in (done, live) if c.id in in_ch)) if t
-                    ],
-                    "review_reasons": [],
-                    "status": ACCEPTED,
-                    "multiplier": rules.challenge_multiplier if in_ch else 1,
-                    "challenge_ids": in_ch,
-                    "logged_at": min(at, now),
-                    "counted_at": min(at, now),
-                }
+            at = local_midnight_utc(day, lib.timezone) + timedelta(
+                hours=rnd.randint(7, 21), minutes=rnd.randint(0, 59)
             )
+            data = ReadingLogCreate(
+                book_id=book.id,
+                pages=pages,
+                minutes=rnd.choice((None, None, pages * 2)),
+                finished=finished,
+                read_on=day,
+                hashtags=tags,
+                member_id=m.id if m.guardian_id else None,
+            )
+            plan.append((min(at, now), len(plan), m, data))
             if finished:
                 book, read = rnd.choice(catalogue), 0
-    session.execute(insert(ReadingLog), rows)
-    for m in readers:
-        resettle(session, m, rules, now)
-        for ch in (done, live):
-            if ch.id in joined[m.id or 0]:
-                challenges.settle_progress(session, m, ch.starts_on, now, [ch])
-        badges.award_earned(session, m, today, now)
+    guardians = {m.id: m for m in readers if m.guardian_id is None}
+    # In the order they arrived, through the reading path itself: points, streaks,
+    # challenges joined by hashtag and completed, badges and every counter as in life.
+    for at, _, m, data in sorted(plan, key=lambda p: (p[0], p[1])):
+        caller = guardians[m.guardian_id] if m.guardian_id else m
+        reading.log_reading(session, caller, data, at)
     _shares(session, lib, readers, rnd, now)
     rebuild.rebuild(session, lib)
     return len(readers)
