@@ -24,10 +24,10 @@ def test_history_is_a_living_programme_loaded_once(client, engine, clock):
         staff = s.execute(
             select(Member).where(Member.email == "staff.palu@bacaquest.demo")
         ).scalar_one()
-        added = load_history(s, palu, staff, staff.password_hash, clock.now(), scale=0.15)
+        added = load_history(s, palu, staff, staff.password_hash, clock.now(), scale=0.3)
     with transaction(engine) as s:
         palu = s.get(Library, palu.id)
-        again = load_history(s, palu, staff, staff.password_hash, clock.now(), scale=0.15)
+        again = load_history(s, palu, staff, staff.password_hash, clock.now(), scale=0.3)
     assert added > 20 and again == 0
     with transaction(engine, write=False) as s:
         people = s.execute(
