@@ -12,6 +12,7 @@ from app.core.clock import local_date
 from app.core.hashtags import hashtag_key
 from app.core.security import hash_password
 from app.core.text import MONTHS_ID
+from app.demo_history import load_history
 from app.models.challenge import Challenge
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
@@ -193,8 +194,11 @@ def ensure_demo_challenges(session: Session, lib: Library, creator: Member, now:
     session.flush()
 
 
-def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
-    """Create whatever of the demo set is missing; returns counts of what exists."""
+def load_demo(
+    session: Session, password: str, now: datetime, history: bool = False
+) -> dict[str, int]:
+    """Create whatever of the demo set is missing; returns counts of what exists.
+    `history`: a few hundred readers per library with two months of reading too."""
     pw = hash_password(password)
     year = local_date(now, "Asia/Jakarta").year
     _ensure_account(
@@ -261,6 +265,8 @@ def load_demo(session: Session, password: str, now: datetime) -> dict[str, int]:
             nickname="dewi_baca",
             now=now,
         )
+        if history:
+            load_history(session, lib, staff, pw, now)
     ensure_demo_programmes(session, now)
     return {
         "libraries": len(session.execute(select(Library.id)).all()),

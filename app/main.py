@@ -18,6 +18,7 @@ from app.core.openapi import install_openapi
 from app.core.problems import install_problem_handlers
 from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
+    analytics,
     auth,
     badges,
     books,
@@ -90,6 +91,7 @@ def create_app(
         libraries,
         moderation,
         ops,
+        analytics,
     ):
         app.include_router(module.router)
     for programme_router in PROGRAMME_ROUTERS:

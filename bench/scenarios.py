@@ -328,9 +328,16 @@ def _leaderboards() -> Scenario:
     return Leaderboards()
 
 
+def _analytics() -> Scenario:
+    from bench.analytics import Analytics  # imported late: it imports this module
+
+    return Analytics()
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     ReadingLogs.name: ReadingLogs,
     "leaderboard": _leaderboards,
+    "analytics": _analytics,
 }
 
 

@@ -1,5 +1,14 @@
 """Table models and API schemas, one module per area."""
 
+from app.models.analytics import (
+    ActivityDay,
+    MemberPeriod,
+    MemberTally,
+    MemberTopic,
+    ShareTally,
+    ShareVisitor,
+    TopicDay,
+)
 from app.models.auth import AuthSession, RefreshToken
 from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
@@ -23,6 +32,7 @@ from app.models.reviews import BookReview, Feedback
 from app.models.share import Share, ShareEvent, ShareImage
 
 __all__ = [
+    "ActivityDay",
     "AuthSession",
     "Badge",
     "BadgeAward",
@@ -46,6 +56,9 @@ __all__ = [
     "MemberBook",
     "MemberDay",
     "MemberGenre",
+    "MemberPeriod",
+    "MemberTally",
+    "MemberTopic",
     "Poll",
     "PollVote",
     "Quiz",
@@ -56,5 +69,8 @@ __all__ = [
     "Share",
     "ShareEvent",
     "ShareImage",
+    "ShareTally",
+    "ShareVisitor",
+    "TopicDay",
     "metadata",
 ]

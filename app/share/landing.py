@@ -206,9 +206,11 @@ def render_library(
     primary_color: str = DEFAULT_PRIMARY,
     accent_color: str = DEFAULT_ACCENT,
     testimonials: list[tuple[str, int, str]] | None = None,
+    referral: str | None = None,
 ) -> str:
     """A library's public page; `challenges` are (title, hashtag, start, end) of active ones,
-    `testimonials` (name, rating, text) what readers agreed to have shown."""
+    `testimonials` (name, rating, text) what readers agreed to have shown; `referral`: the
+    code of the share that led here, for the app's registration."""
     _absolute(url, "url")
     strings = _LIBRARY_STRINGS[language]
     return (
@@ -232,6 +234,7 @@ def render_library(
                 {"name": n, "stars": "★" * r + "☆" * (5 - r), "rating": r, "text": t}
                 for n, r, t in testimonials or []
             ],
+            referral=referral,
             **_theme(primary_color, accent_color),
         )
     )
