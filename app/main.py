@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
+from app.integrations.slims import endpoints as slims
 from app.routers import (
     auth,
     badges,
@@ -87,6 +88,7 @@ def create_app(
         libraries,
         moderation,
         ops,
+        slims,
     ):
         app.include_router(module.router)
     return app

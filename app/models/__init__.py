@@ -17,6 +17,7 @@ from app.models.reading import (
     ReadingLog,
 )
 from app.models.share import Share, ShareEvent, ShareImage
+from app.models.slims import SlimsCursor, SlimsHolding, SlimsMember
 
 __all__ = [
     "AuthSession",
@@ -38,5 +39,8 @@ __all__ = [
     "Share",
     "ShareEvent",
     "ShareImage",
+    "SlimsCursor",
+    "SlimsHolding",
+    "SlimsMember",
     "metadata",
 ]
