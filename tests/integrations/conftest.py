@@ -63,7 +63,7 @@ SLIMS_SCHEMA = (
         member_id VARCHAR(20) NOT NULL PRIMARY KEY,
         member_name VARCHAR(100) NOT NULL,
         gender INT NOT NULL DEFAULT 0,
-        birth_date VARCHAR(10) DEFAULT NULL,
+        birth_date DATE DEFAULT NULL,
         member_type_id INT DEFAULT NULL,
         member_address VARCHAR(255) DEFAULT NULL,
         member_email VARCHAR(100) DEFAULT NULL,
@@ -71,7 +71,7 @@ SLIMS_SCHEMA = (
         member_phone VARCHAR(50) DEFAULT NULL,
         member_since_date DATE DEFAULT NULL,
         register_date DATE DEFAULT NULL,
-        expire_date VARCHAR(10) DEFAULT NULL,
+        expire_date DATE NOT NULL,
         mpasswd VARCHAR(64) DEFAULT NULL,
         input_date DATE DEFAULT NULL,
         last_update DATE DEFAULT NULL

@@ -102,8 +102,12 @@ def clean_title(title: str) -> str:
     return " ".join(title.split()).rstrip(" /:;=")[:300]
 
 
-def parse_date(raw: str | None) -> dt.date | None:
+def parse_date(raw: str | dt.date | None) -> dt.date | None:
     """A SLiMS date (`YYYY-MM-DD`, or the empty `0000-00-00`); ValueError when garbled."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
     text = (raw or "").strip()
     if not text or text.startswith("0000-00-00"):
         return None

@@ -137,9 +137,10 @@ def _stamp(value: dt.date | dt.datetime | str | None) -> str:
 
 
 def catalogue_page(
-    engine: Engine, position: str | None, since: str | None, size: int = PAGE_SIZE
+    engine: Engine, position: str | None, since: str | None, size: int | None = None
 ) -> Page[CatalogueRecord]:
     """Up to `size` biblio rows changed at or after `since`, after `position`."""
+    size = size or PAGE_SIZE
     stamp = func.coalesce(biblio.c.last_update, biblio.c.input_date, EPOCH).label("stamp")
     stmt = (
         select(biblio.c.biblio_id, biblio.c.title, biblio.c.isbn_issn, biblio.c.language_id, stamp)
@@ -205,9 +206,10 @@ def catalogue_page(
 
 
 def members_page(
-    engine: Engine, position: str | None, since: str | None, size: int = PAGE_SIZE
+    engine: Engine, position: str | None, since: str | None, size: int | None = None
 ) -> Page[MemberRecord]:
     """Up to `size` member rows changed at or after `since`, after `position`."""
+    size = size or PAGE_SIZE
     stamp = func.coalesce(member.c.last_update, member.c.input_date, EPOCH.date()).label("stamp")
     stmt = select(member, stamp).order_by(stamp, member.c.member_id).limit(size)
     where = _after(
