@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
+from app.integrations.bots import endpoints as bots
 from app.integrations.openbadges import endpoints as openbadges
 from app.integrations.slims import endpoints as slims
 from app.routers import (
@@ -91,6 +92,7 @@ def create_app(
         ops,
         slims,
         openbadges,
+        bots,
     ):
         app.include_router(module.router)
     return app

@@ -5,6 +5,7 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.chat import ChatLink, ChatLinkCode, ChatUpdate
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
@@ -27,6 +28,9 @@ __all__ = [
     "Book",
     "Challenge",
     "ChallengeParticipant",
+    "ChatLink",
+    "ChatLinkCode",
+    "ChatUpdate",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",

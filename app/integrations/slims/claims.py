@@ -70,12 +70,15 @@ def _verified(
 
 
 def _link(session: Session, card: SlimsMember, member: Member, now: datetime) -> CardPublic:
-    card.member_id = member.id
-    card.claimed_at = now
-    card.claim_failures = 0
-    card.claim_locked_until = None
-    session.add(card)
-    session.flush()
+    # Only a card still unclaimed: of two claims at once, the second changes nothing.
+    linked = session.execute(
+        update(SlimsMember)
+        .where(SlimsMember.id == card.id, SlimsMember.member_id.is_(None))
+        .values(member_id=member.id, claimed_at=now, claim_failures=0, claim_locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    if linked.rowcount != 1:
+        raise conflict("This library card has already been claimed.", "card-claimed")
     return CardPublic(
         card_number=card.card_number,
         name=card.name,
