@@ -258,3 +258,15 @@ def test_whatsapp_signed_messages_are_answered_once(bot_client, factory, platfor
 def test_bots_are_off_until_configured(client):
     assert client.post("/v1/integrations/telegram/webhook", json={}).status_code == 404
     assert client.post("/v1/integrations/whatsapp/webhook", json={}).status_code == 404
+
+
+def test_a_refused_log_is_explained_and_leaves_nothing(bot_client, factory, platforms, engine):
+    reader = factory.member(factory.library())
+    telegram(bot_client, 1, f"hubungkan {link_code(bot_client, factory, reader)}")
+
+    telegram(bot_client, 2, "baca 9999 halaman Buku Yang Tidak Ada")
+
+    assert platforms.texts("telegram")[-1].startswith("Maaf, catatan tidak disimpan")
+    assert logs(engine) == 0
+    found = bot_client.get("/v1/books?q=Tidak Ada", headers=factory.headers(reader)).json()
+    assert found["items"] == []

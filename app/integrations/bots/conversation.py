@@ -244,8 +244,11 @@ def handle(
         if match is None:
             return "Tulis seperti ini: baca 20 halaman Laskar Pelangi (atau: baca 30 menit ...)"
         return _log(session, settings, member, match, f"{platform}:{update_id}"[:255], now)
-    if command in ("poin", "skor", "peringkat", "streak"):
-        return _points(session, member, now)
-    if command == "tantangan":
-        return _challenges(session, member, now)
+    try:  # read-only answers: a refusal (an account without a library) is said in chat
+        if command in ("poin", "skor", "peringkat", "streak"):
+            return _points(session, member, now)
+        if command == "tantangan":
+            return _challenges(session, member, now)
+    except Problem as exc:
+        return f"Maaf: {exc.detail}"
     return "Maaf, saya belum mengerti. " + HELP
