@@ -198,7 +198,10 @@ class FakeOai:
 
 
 @pytest.fixture
-def oai_server() -> Iterator[FakeOai]:
+def oai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOai]:
+    # The harvest talks to this server directly, whatever proxy the environment names.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     fake = FakeOai()
 
     class Handler(BaseHTTPRequestHandler):

@@ -54,7 +54,9 @@ class FakePlatforms:
 
 
 @pytest.fixture
-def platforms() -> Iterator[FakePlatforms]:
+def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     fake = FakePlatforms()
 
     class Handler(BaseHTTPRequestHandler):
