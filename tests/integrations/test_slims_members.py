@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -156,3 +157,23 @@ def test_an_account_links_its_own_card_only(client, factory):
     assert elsewhere.status_code == 401
     assert r.status_code == 201 and r.json()["member_id"] == reader.id
     assert claim(client).status_code == 409
+
+
+def test_of_two_claims_read_at_once_only_the_first_links_the_card(client, factory):
+    from app.core.problems import Problem
+    from app.integrations.slims import claims
+
+    lib, _, _ = imported(client, factory)
+    first, second = factory.member(lib), factory.member(lib)
+    with Session(client.app.state.engine) as s:
+        card = s.execute(select(SlimsMember).where(SlimsMember.card_number == "P0001")).one()[0]
+        stale = SlimsMember.model_validate(card.model_dump())  # what the other claim read
+        claims._link(s, card, s.get(Member, first.id), client.app.state.clock.now())
+        with pytest.raises(Problem) as refused:
+            claims._link(s, stale, s.get(Member, second.id), client.app.state.clock.now())
+        assert refused.value.status == 409
+        s.commit()
+        linked = s.execute(
+            select(SlimsMember.member_id).where(SlimsMember.card_number == "P0001")
+        ).scalar_one()
+    assert linked == first.id
