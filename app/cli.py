@@ -211,6 +211,12 @@ def _cmd_analytics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import_slims(args: argparse.Namespace) -> int:
+    from app.integrations.slims.commands import import_slims
+
+    return import_slims(args)
+
+
 def _cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.check:
@@ -258,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["verify", "rebuild", "prune"])
     p.add_argument("--library", help="library slug (default: every library)")
     p.set_defaults(fn=_cmd_analytics)
+
+    p = sub.add_parser("import", help="import from a library system (SLiMS)")
+    systems = p.add_subparsers(dest="system", required=True)
+    from app.integrations.slims.commands import add_arguments
+
+    add_arguments(systems.add_parser("slims", help="SLiMS catalogue or members"))
+    p.set_defaults(fn=_cmd_import_slims)
     p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     p.add_argument("--check", action="store_true")
     p.set_defaults(fn=_cmd_openapi)

@@ -16,6 +16,9 @@ from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.openapi import install_openapi
 from app.core.problems import install_problem_handlers
+from app.integrations.bots import endpoints as bots
+from app.integrations.openbadges import endpoints as openbadges
+from app.integrations.slims import endpoints as slims
 from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
     analytics,
@@ -92,6 +95,9 @@ def create_app(
         moderation,
         ops,
         analytics,
+        slims,
+        openbadges,
+        bots,
     ):
         app.include_router(module.router)
     for programme_router in PROGRAMME_ROUTERS:

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     demo_password: str = Field(default="bacaquest-demo", alias="BACAQUEST_DEMO_PASSWORD")
     idempotency_hours: int = Field(default=72, ge=72)
     cors_origins: list[str] = []
+    # Chat bots (unset: the webhook answers 404). Telegram's secret_token of setWebhook;
+    # WhatsApp Cloud API's app secret (signs webhooks), verify token, sender and token.
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

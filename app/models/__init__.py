@@ -14,6 +14,7 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.chat import ChatLink, ChatLinkCode, ChatUpdate
 from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
 from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.leaderboard import BoardScore
@@ -30,6 +31,7 @@ from app.models.reading import (
 )
 from app.models.reviews import BookReview, Feedback
 from app.models.share import Share, ShareEvent, ShareImage
+from app.models.slims import SlimsCursor, SlimsHolding, SlimsMember
 
 __all__ = [
     "ActivityDay",
@@ -41,6 +43,9 @@ __all__ = [
     "BookReview",
     "Challenge",
     "ChallengeParticipant",
+    "ChatLink",
+    "ChatLinkCode",
+    "ChatUpdate",
     "CheckInFailure",
     "Drawing",
     "DrawingEntry",
@@ -71,6 +76,9 @@ __all__ = [
     "ShareImage",
     "ShareTally",
     "ShareVisitor",
+    "SlimsCursor",
+    "SlimsHolding",
+    "SlimsMember",
     "TopicDay",
     "metadata",
 ]

@@ -1,0 +1,1 @@
+"""Integrations with the systems a library already runs (SLiMS, first)."""
