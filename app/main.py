@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
+from app import apidocs, console
 from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
@@ -66,6 +67,8 @@ def create_app(
         description=API_DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        docs_url=None,  # served by app.apidocs from the app's own files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -89,4 +92,6 @@ def create_app(
         ops,
     ):
         app.include_router(module.router)
+    apidocs.install(app)
+    console.install(app)
     return app

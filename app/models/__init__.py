@@ -5,6 +5,7 @@ from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
+from app.models.console import ConsoleSession
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
@@ -26,6 +27,7 @@ __all__ = [
     "Book",
     "Challenge",
     "ChallengeParticipant",
+    "ConsoleSession",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",

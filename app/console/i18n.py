@@ -1,0 +1,263 @@
+"""The console's words in Bahasa Indonesia (first) and English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+LANGUAGES = ("id", "en")
+
+# key: (Bahasa Indonesia, English)
+TEXTS: dict[str, tuple[str, str]] = {
+    "app": ("Konsol Pustakawan BacaQuest", "BacaQuest Staff Console"),
+    "skip": ("Langsung ke isi", "Skip to content"),
+    "nav": ("Menu utama", "Main menu"),
+    "dashboard": ("Dasbor", "Dashboard"),
+    "challenges": ("Tantangan", "Challenges"),
+    "review": ("Antrean tinjauan", "Review queue"),
+    "badges": ("Lencana", "Badges"),
+    "members": ("Anggota", "Members"),
+    "settings": ("Pengaturan", "Settings"),
+    "reports": ("Laporan", "Reports"),
+    "libraries": ("Perpustakaan", "Libraries"),
+    "language": ("Bahasa", "Language"),
+    "switch_lang": ("English", "Bahasa Indonesia"),
+    "sign_in": ("Masuk", "Sign in"),
+    "sign_out": ("Keluar", "Sign out"),
+    "sign_out_all": ("Keluar dari semua perangkat", "Sign out everywhere"),
+    "email": ("Email", "Email"),
+    "password": ("Kata sandi", "Password"),
+    "sign_in_intro": (
+        "Masuk dengan akun pustakawan atau administrator.",
+        "Sign in with a staff or administrator account.",
+    ),
+    "signed_in_as": ("Masuk sebagai", "Signed in as"),
+    "library": ("Perpustakaan", "Library"),
+    "choose_library": ("Pilih perpustakaan", "Choose a library"),
+    "choose": ("Pilih", "Choose"),
+    "error": ("Terjadi masalah", "Something went wrong"),
+    "back": ("Kembali", "Back"),
+    "save": ("Simpan", "Save"),
+    "create": ("Buat", "Create"),
+    "cancel": ("Batal", "Cancel"),
+    "search": ("Cari", "Search"),
+    "download_csv": ("Unduh CSV", "Download CSV"),
+    "download_xlsx": ("Unduh XLSX", "Download XLSX"),
+    "none_yet": ("Belum ada.", "None yet."),
+    "saved": ("Tersimpan.", "Saved."),
+    "check_form": ("Periksa isian berikut:", "Please check the following:"),
+    # challenges
+    "live": ("Berlangsung", "Live"),
+    "upcoming": ("Akan datang", "Upcoming"),
+    "past": ("Selesai", "Past"),
+    "drafts": ("Draf", "Drafts"),
+    "new_challenge": ("Tantangan baru", "New challenge"),
+    "edit_challenge": ("Ubah tantangan", "Edit challenge"),
+    "title": ("Judul", "Title"),
+    "description": ("Deskripsi", "Description"),
+    "hashtag": ("Tagar", "Hashtag"),
+    "starts_on": ("Mulai", "Starts"),
+    "ends_on": ("Berakhir", "Ends"),
+    "goal": ("Sasaran", "Goal"),
+    "target": ("Target", "Target"),
+    "age_groups": ("Kelompok usia", "Age groups"),
+    "kids": ("Anak (≤12)", "Kids (≤12)"),
+    "teens": ("Remaja (13-17)", "Teens (13-17)"),
+    "adults": ("Dewasa", "Adults"),
+    "bonus_points": ("Poin bonus selesai", "Completion bonus points"),
+    "badge": ("Lencana", "Badge"),
+    "no_badge": ("Tanpa lencana", "No badge"),
+    "published": ("Terbitkan (terlihat oleh anggota)", "Published (members can see it)"),
+    "books": ("buku selesai", "finished books"),
+    "pages": ("halaman", "pages"),
+    "minutes": ("menit", "minutes"),
+    "participants": ("Peserta", "Participants"),
+    "progress": ("Kemajuan", "Progress"),
+    "completed": ("Selesai", "Completed"),
+    "joined": ("Bergabung", "Joined"),
+    "flagged": ("Log ditandai", "Flagged logs"),
+    "end_early": ("Akhiri hari ini", "End today"),
+    "end_early_help": (
+        "Tantangan yang sudah berjalan dapat diakhiri lebih awal, paling cepat hari ini.",
+        "A live challenge can end early, today at the soonest.",
+    ),
+    "rules_intro": ("Aturan yang diperiksa sebelum menyimpan", "Rules checked before saving"),
+    "rule_hashtag": (
+        "Tagar tidak boleh dipakai tantangan lain perpustakaan ini pada tanggal yang beririsan.",
+        "The hashtag may not belong to another challenge of this library on overlapping dates.",
+    ),
+    "rule_reach": (
+        "Target harus dapat dicapai di bawah batas harian perpustakaan: "
+        "paling banyak {pages} halaman, {minutes} menit dan {points} poin sehari.",
+        "The target must be reachable under the library's daily caps: "
+        "at most {pages} pages, {minutes} minutes and {points} points a day.",
+    ),
+    "rule_started": (
+        "Setelah dimulai, tanggal mulai, tagar dan sasaran tetap; target tidak boleh dinaikkan.",
+        "Once started, the start date, hashtag and goal stay; the target may not be raised.",
+    ),
+    "check_ok": ("Semua aturan terpenuhi.", "Every rule is met."),
+    "preview": ("Pratinjau kartu berbagi", "Share card preview"),
+    "preview_alt": (
+        "Pratinjau kartu berbagi tantangan {title}",
+        "Share card preview of the challenge {title}",
+    ),
+    "preview_texts": ("Teks untuk media sosial", "Social media texts"),
+    "preview_note": (
+        "Contoh kartu yang dibagikan pembaca setengah jalan menuju target.",
+        "The card a reader half-way to the target would share.",
+    ),
+    "status": ("Status", "Status"),
+    "window": ("Periode", "Window"),
+    "challenge_created": ("Tantangan dibuat.", "Challenge created."),
+    "challenge_saved": ("Tantangan disimpan.", "Challenge saved."),
+    "challenge_ended": ("Tantangan diakhiri hari ini.", "Challenge ends today."),
+    # review
+    "review_intro": (
+        "Log yang melewati batas kewajaran menunggu keputusan Anda. Poinnya baru "
+        "masuk setelah disetujui.",
+        "Logs that broke a plausibility cap wait for you. Their points count once approved.",
+    ),
+    "select": ("Pilih", "Select"),
+    "select_all": ("Pilih semua", "Select all"),
+    "member": ("Anggota", "Member"),
+    "book": ("Buku", "Book"),
+    "read_on": ("Tanggal baca", "Read on"),
+    "why": ("Alasan ditandai", "Why flagged"),
+    "recent_days": ("Hari-hari terakhir", "Recent days"),
+    "points": ("Poin", "Points"),
+    "pending_points": ("Poin tertunda", "Pending points"),
+    "approve": ("Setujui", "Approve"),
+    "reject": ("Tolak", "Reject"),
+    "approve_selected": ("Setujui yang dipilih", "Approve selected"),
+    "reject_selected": ("Tolak yang dipilih", "Reject selected"),
+    "queue_empty": ("Tidak ada log yang menunggu tinjauan.", "No logs are waiting for review."),
+    "reviewed": ("Hasil tinjauan", "Review results"),
+    "now_has": ("sekarang {points} poin", "now {points} points"),
+    "daily_cap_pages": ("melewati batas halaman harian", "over the daily page cap"),
+    "daily_cap_minutes": ("melewati batas menit harian", "over the daily minute cap"),
+    "daily_cap_points": ("melewati batas poin harian", "over the daily points cap"),
+    "too_fast": ("terlalu cepat (halaman per menit)", "too fast (pages a minute)"),
+    "nothing_selected": ("Pilih minimal satu log.", "Select at least one log."),
+    # badges
+    "new_badge": ("Lencana baru", "New badge"),
+    "name": ("Nama", "Name"),
+    "icon": ("Ikon", "Icon"),
+    "color": ("Warna", "Colour"),
+    "criteria": ("Syarat", "Criteria"),
+    "metric": ("Ukuran", "Measure"),
+    "period": ("Periode", "Period"),
+    "earned_by": ("Diraih oleh", "Earned by"),
+    "badge_created": ("Lencana dibuat.", "Badge created."),
+    "badge_rule": (
+        "Lencana yang tidak mungkin diraih di bawah batas harian perpustakaan ditolak.",
+        "A badge no member could earn under the library's daily caps is refused.",
+    ),
+    "books_finished": ("buku selesai", "books finished"),
+    "streak_days": ("hari beruntun", "streak days"),
+    "genres": ("genre berbeda", "distinct genres"),
+    "logs": ("log bacaan", "reading logs"),
+    "challenges_completed": ("tantangan selesai", "challenges completed"),
+    "shares": ("kali berbagi", "shares"),
+    "all_time": ("sepanjang waktu", "all time"),
+    "month": ("sebulan", "a month"),
+    "week": ("seminggu", "a week"),
+    "day": ("sehari", "a day"),
+    # members
+    "find_members": (
+        "Cari nama, nama panggilan, email atau sekolah",
+        "Find by name, nickname, email or school",
+    ),
+    "nickname": ("Nama panggilan", "Nickname"),
+    "school": ("Sekolah", "School"),
+    "age_group": ("Kelompok usia", "Age group"),
+    "role": ("Peran", "Role"),
+    "child_of": ("Anak dari", "Child of"),
+    "children": ("Anak", "Children"),
+    "child_hidden": (
+        "Nama lengkap anak tidak ditampilkan; hubungi walinya.",
+        "A child's full name is not shown; contact the guardian.",
+    ),
+    "reading_logs": ("Log bacaan", "Reading logs"),
+    "total": ("Total", "Total"),
+    "pending": ("Tertunda", "Pending"),
+    "by_rule": ("Per aturan", "By rule"),
+    "earned": ("Diraih", "Earned"),
+    "no_results": ("Tidak ada yang cocok.", "Nothing matches."),
+    "appoint_staff": ("Jadikan pustakawan", "Appoint as staff"),
+    # settings
+    "timezone": ("Zona waktu", "Time zone"),
+    "hashtags": ("Tagar perpustakaan", "Library hashtags"),
+    "hashtags_help": ("Pisahkan dengan spasi atau koma.", "Separate with spaces or commas."),
+    "primary_color": ("Warna utama", "Primary colour"),
+    "accent_color": ("Warna aksen", "Accent colour"),
+    "scoring": ("Aturan penilaian", "Scoring rules"),
+    "card_in_colours": ("Kartu dengan warna ini", "The card in these colours"),
+    "dry_run": ("Uji coba sebelum menyimpan", "Dry run before saving"),
+    "run_dry_run": ("Lihat dampaknya", "See the effect"),
+    "confirm_save": ("Simpan aturan ini", "Save these rules"),
+    "dry_run_intro": (
+        "Belum ada yang berubah. Dengan aturan ini:",
+        "Nothing has changed yet. Under these rules:",
+    ),
+    "would_gain": ("{n} anggota akan bertambah poinnya", "{n} members would gain points"),
+    "would_lose": ("{n} anggota akan berkurang poinnya", "{n} members would lose points"),
+    "badges_earned": ("Lencana yang akan diraih", "Badges that would be earned"),
+    "badges_lost": ("Lencana yang akan hilang", "Badges that would be lost"),
+    "completions_changed": (
+        "Penyelesaian tantangan yang berubah",
+        "Challenge completions that would change",
+    ),
+    "dry_run_missing": (
+        "Uji coba aturan belum tersedia di server ini; aturan penilaian belum dapat diubah "
+        "dari konsol.",
+        "The rules dry run is not available on this server yet; scoring rules cannot be "
+        "changed from the console.",
+    ),
+    "points_per_page": ("Poin per halaman", "Points per page"),
+    "minutes_per_point": ("Menit per poin", "Minutes per point"),
+    "finished_book_bonus": ("Bonus buku selesai", "Finished book bonus"),
+    "streak_min_days": ("Hari beruntun minimal", "Streak from day"),
+    "streak_bonus_per_day": ("Bonus beruntun per hari", "Streak bonus per day"),
+    "streak_bonus_max": ("Bonus beruntun maksimal", "Streak bonus at most"),
+    "challenge_multiplier": ("Pengali tantangan", "Challenge multiplier"),
+    "daily_cap_pages_f": ("Batas halaman harian", "Daily page cap"),
+    "daily_cap_minutes_f": ("Batas menit harian", "Daily minute cap"),
+    "daily_cap_points_f": ("Batas poin harian", "Daily points cap"),
+    "max_pages_per_minute": ("Halaman per menit maksimal", "Pages a minute at most"),
+    "backdate_days": ("Hari mundur maksimal", "Back-dating days"),
+    # admin
+    "new_library": ("Perpustakaan baru", "New library"),
+    "slug": ("Kode (slug)", "Slug"),
+    "city": ("Kota", "City"),
+    "library_created": ("Perpustakaan dibuat.", "Library created."),
+    "staff_appointed": ("Pustakawan diangkat.", "Staff appointed."),
+    "member_email": ("Email anggota", "Member's email"),
+    # dashboard / reports
+    "this_month": ("Bulan ini", "This month"),
+    "filters": ("Saring", "Filters"),
+    "apply": ("Terapkan", "Apply"),
+    "from": ("Dari", "From"),
+    "to": ("Sampai", "To"),
+    "all": ("Semua", "All"),
+    "previous_period": ("Periode sebelumnya", "Previous period"),
+    "current_period": ("Periode ini", "This period"),
+    "date": ("Tanggal", "Date"),
+    "chart_table": ("Angka grafik", "Chart figures"),
+    "analytics_missing": (
+        "Analitik belum tersedia di server ini.",
+        "Analytics are not available on this server yet.",
+    ),
+}
+
+
+@lru_cache(maxsize=2)
+def translator(lang: str) -> Callable[..., str]:
+    index = 1 if lang == "en" else 0
+
+    def t(key: str, **values: object) -> str:
+        pair = TEXTS.get(key)
+        text = pair[index] if pair else key
+        return text.format(**values) if values else text
+
+    return t
