@@ -177,6 +177,19 @@ def attempt(session: Session, work: Callable[[], T]) -> tuple[T | None, Problem 
         return None, exc
 
 
+def dry_run(session: Session, work: Callable[[], object]) -> Problem | None:
+    """Run a change and undo it whatever happens: the rules' verdict, nothing kept."""
+    savepoint = session.begin_nested()
+    try:
+        work()
+        return None
+    except Problem as exc:
+        return exc
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
 def cookie_secure(settings: SettingsDep) -> bool:
     return settings.public_base_url.startswith("https://")
 

@@ -20,6 +20,7 @@ from app.console.web import (
     ConsoleUser,
     ConsoleWriter,
     attempt,
+    dry_run,
     form_errors,
     language_of,
     redirect,
@@ -238,19 +239,6 @@ def _check_result(problem: Problem | None, errors: dict[str, str]) -> dict[str, 
     return {"problem": problem, "errors": errors, "checked": True}
 
 
-def _dry(session: Session, work: Any) -> Problem | None:
-    """Run a change and undo it whatever happens: the rules' verdict, nothing kept."""
-    savepoint = session.begin_nested()
-    try:
-        work()
-        return None
-    except Problem as exc:
-        return exc
-    finally:
-        if savepoint.is_active:
-            savepoint.rollback()
-
-
 @router.post("/challenges/check")
 def check_new_challenge(
     request: Request,
@@ -265,7 +253,7 @@ def check_new_challenge(
         data = ChallengeCreate.model_validate(form.values)
     except ValidationError as exc:
         return render(request, "_check.html", _check_result(None, form_errors(exc)))
-    problem = _dry(session, lambda: _create(session, who.member, lib, data, clock.now()))
+    problem = dry_run(session, lambda: _create(session, who.member, lib, data, clock.now()))
     return render(request, "_check.html", _check_result(problem, {}))
 
 
@@ -373,7 +361,7 @@ def check_challenge_edit(
         data = ChallengeUpdate.model_validate(form.values)
     except ValidationError as exc:
         return render(request, "_check.html", _check_result(None, form_errors(exc)))
-    problem = _dry(session, lambda: _update(session, ch, lib, data, today_of(lib, clock)))
+    problem = dry_run(session, lambda: _update(session, ch, lib, data, today_of(lib, clock)))
     return render(request, "_check.html", _check_result(problem, {}))
 
 
