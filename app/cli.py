@@ -104,35 +104,55 @@ def _cmd_appoint_staff(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger_verify(_: argparse.Namespace) -> int:
-    from app.services.ledger import mismatches
+    from app.leaderboards.feed import process_index
+    from app.services.verify import INVARIANTS, check
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     with transaction(engine, write=False) as session:
-        bad = mismatches(session)
+        bad = check(session, Clock().now(), process_index())
     if not bad:
-        print("ledger ok: every member's total equals the sum of their rows")
+        print(f"ledger ok: every invariant holds ({', '.join(INVARIANTS)})")
         return 0
-    print("member_id  ledger_sum  shown_total", file=sys.stderr)
-    for member_id, ledger_sum, total in bad:
-        print(f"{member_id:>9}  {ledger_sum:>10}  {total:>11}", file=sys.stderr)
-    print(f"{len(bad)} member(s) whose ledger does not match their total", file=sys.stderr)
+    print("member_id  invariant     what is wrong", file=sys.stderr)
+    for breach in bad:
+        print(f"{breach.member_id:>9}  {breach.invariant:<12}  {breach.detail}", file=sys.stderr)
+    kinds = sorted({b.invariant for b in bad}, key=INVARIANTS.index)
+    members = len({b.member_id for b in bad})
+    print(
+        f"{len(bad)} breach(es) of {', '.join(kinds)}; {members} member(s) affected",
+        file=sys.stderr,
+    )
     return 1
 
 
 def _cmd_rescore(args: argparse.Namespace) -> int:
     from app.services.badges import rules_of
     from app.services.libraries import get_by_slug
-    from app.services.rescore import rescore_library
+    from app.services.rescore import apply, preview
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     try:
-        with transaction(engine) as session:
+        with transaction(engine, write=not args.dry_run) as session:
             lib = get_by_slug(session, args.library)
-            written = rescore_library(session, lib.id or 0, rules_of(lib), Clock().now())
+            now = Clock().now()
+            result = (
+                preview(session, lib, rules_of(lib), now)
+                if args.dry_run
+                else apply(session, lib, now)
+            )
+            if args.dry_run:
+                session.rollback()
     except Problem as exc:
         print(f"refused: {exc.detail}", file=sys.stderr)
         return 2
-    print(f"rescored {args.library}: {written} compensating row(s) booked")
+    verb = "would book" if args.dry_run else "booked"
+    print(
+        f"rescored {args.library}: {result.rows} compensating row(s) {verb}; "
+        f"{result.members_gaining} member(s) gain, {result.members_losing} lose "
+        f"({result.points_change:+d} points); badges {len(result.badges_earned)} earned, "
+        f"{len(result.badges_lost)} lost; challenges {len(result.challenges_completed)} "
+        f"completed, {len(result.challenges_uncompleted)} no longer"
+    )
     return 0
 
 
@@ -195,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=_cmd_ledger_verify)
     p = sub.add_parser("rescore", help="rebuild a library's ledger under its current rules")
     p.add_argument("--library", required=True, help="library slug")
+    p.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
     p.set_defaults(fn=_cmd_rescore)
     sub.add_parser(
         "purge-idempotency", help="forget Idempotency-Keys past their expiry"

@@ -141,6 +141,17 @@ def lock_member(session: Session, member_id: int) -> None:
         session.execute(text("SELECT id FROM member WHERE id = :id FOR UPDATE"), {"id": member_id})
 
 
+def lock_library(session: Session, library_id: int) -> None:
+    """Serialise changes to one library's catalogue and rules (a check that no other
+    challenge has the hashtag, or badge the name, then the insert; new caps against the
+    live goals). The reading path reads the library row without locking it, so logs do
+    not wait. SQLite serialises every write transaction already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT id FROM library WHERE id = :id FOR UPDATE"), {"id": library_id}
+        )
+
+
 def try_advisory_lock(session: Session, namespace: str, key: str) -> bool:
     """A transaction-scoped try-lock on PostgreSQL (always granted on SQLite, which
     runs one write transaction at a time)."""

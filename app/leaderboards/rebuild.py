@@ -37,6 +37,19 @@ def recount(session: Session, library_id: int) -> int:
         session.execute(text("LOCK TABLE board_score IN EXCLUSIVE MODE"))
     members = select(Member.id).where(Member.library_id == library_id)
     session.execute(delete(BoardScore).where(BoardScore.member_id.in_(members)))
+    sums = ledger_scores(session, library_id)
+    values = [
+        {"board": board, "member_id": member_id, "points": points}
+        for (board, member_id), points in sums.items()
+        if points != 0
+    ]
+    for i in range(0, len(values), CHUNK):
+        session.execute(insert(BoardScore), values[i : i + CHUNK])
+    return len(values)
+
+
+def ledger_scores(session: Session, library_id: int) -> dict[tuple[str, int], int]:
+    """What every (board, member) counter of a library should hold: its ledger's sums."""
     sums: dict[tuple[str, int], int] = defaultdict(int)
     rows = session.execute(
         select(
@@ -58,14 +71,7 @@ def recount(session: Session, library_id: int) -> int:
             counts_for.add(challenge_id)
         for c in counts_for:
             sums[(keys.challenge_board(c), member_id)] += amount
-    values = [
-        {"board": board, "member_id": member_id, "points": points}
-        for (board, member_id), points in sums.items()
-        if points != 0
-    ]
-    for i in range(0, len(values), CHUNK):
-        session.execute(insert(BoardScore), values[i : i + CHUNK])
-    return len(values)
+    return sums
 
 
 def libraries(session: Session, slug: str | None) -> list[Library]:

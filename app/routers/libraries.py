@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problems import problems, unprocessable
 from app.deps import AdminMember, ClockDep, SessionDep, StaffMember
 from app.models.library import LibraryCreate, LibraryPublic, LibraryUpdate
 from app.models.member import AppointStaff, MemberPublic
-from app.services import libraries
+from app.models.rescore import RescorePreview, RescoreRequest
+from app.services import libraries, rescore
 from app.services.members import describe
 
 router = APIRouter(prefix="/v1/libraries", tags=["libraries"])
@@ -69,3 +70,32 @@ def appoint_staff(
     lib = libraries.get_by_slug(session, slug)
     member = libraries.appoint_staff(session, lib, data.member_id)
     return describe(session, member, clock.now())
+
+
+@router.post(
+    "/{slug}/rescore",
+    response_model=RescorePreview,
+    responses=problems(401, 403, 404, 422),
+)
+def rescore_library(
+    slug: SlugPath,
+    data: RescoreRequest,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+) -> RescorePreview:
+    """Re-settle the library's ledger under its scoring rules (its staff, or an
+    administrator). `dry_run` (the default) only says what would change, also for
+    proposed `scoring` not yet saved; `dry_run: false` books it under the saved rules."""
+    lib = libraries.get_by_slug(session, slug)
+    libraries.ensure_staff_of(staff, lib)
+    if data.dry_run:
+        rules = libraries.proposed_rules(lib, data.scoring)
+        return rescore.preview(session, lib, rules, clock.now())
+    if data.scoring is not None:
+        raise unprocessable(
+            "Re-settlement applies the saved rules: save the new scoring settings first "
+            "(PATCH /v1/libraries/{slug}), or send them with dry_run true to preview them.",
+            field="scoring",
+        )
+    return rescore.apply(session, lib, clock.now())

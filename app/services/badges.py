@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.core.db import insert_ignore
-from app.core.problems import conflict, unprocessable
+from app.core.db import insert_ignore, lock_library
+from app.core.problems import Problem, conflict, unprocessable
 from app.models.badge import (
     Badge,
     BadgeAward,
@@ -87,11 +88,12 @@ def create(session: Session, lib: Library, data: BadgeCreate, now: datetime) -> 
             field="criteria",
             slug="unreachable",
         )
+    lock_library(session, lib.id or 0)  # the name check and the insert, as one step
     exists = session.execute(
         select(Badge.id).where(Badge.library_id == lib.id, Badge.name == data.name)
     ).first()
     if exists:
-        raise conflict("This library already has a badge with that name.", "already-taken")
+        raise _name_taken()
     badge = Badge(
         library_id=lib.id or 0,
         name=data.name,
@@ -103,8 +105,16 @@ def create(session: Session, lib: Library, data: BadgeCreate, now: datetime) -> 
         created_at=now,
     )
     session.add(badge)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # the unique (library, name) pair, should anything get past
+        raise _name_taken() from None
     return badge
+
+
+def _name_taken() -> Problem:
+    return conflict("This library already has a badge with that name.", "already-taken")
 
 
 def _criteria(b: Badge) -> list[Criterion]:
@@ -203,10 +213,16 @@ def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime)
     if not held:
         return []
     by_period = stats.badge_stats(session, member, _periods(held), ref_day)
+    unmet = [b for b in held if not all_met(progress(_criteria(b), by_period))]
+    return revoke(session, member, unmet, ref_day, now)
+
+
+def revoke(
+    session: Session, member: MemberLike, held: Sequence[Badge], ref_day: date, now: datetime
+) -> list[Badge]:
+    """Take back these badges of the member, reversing the bonus they paid."""
     revoked = []
     for badge in held:
-        if all_met(progress(_criteria(badge), by_period)):
-            continue
         session.execute(
             delete(BadgeAward).where(
                 BadgeAward.member_id == member.id, BadgeAward.badge_id == badge.id
@@ -319,3 +335,15 @@ def ensure_demo_badges(session: Session, lib: Library, now: datetime) -> None:
                 )
             )
     session.flush()
+
+
+def met_badges(
+    session: Session, member: MemberLike, candidates: Sequence[Badge], ref_day: date
+) -> list[Badge]:
+    """Those of `candidates` whose every criterion holds over the periods holding `ref_day`."""
+    if not candidates:
+        return []
+    by_period = stats.badge_stats(
+        session, member, _periods(candidates), ref_day, metrics=_metrics(candidates)
+    )
+    return [b for b in candidates if all_met(progress(_criteria(b), by_period))]

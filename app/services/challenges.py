@@ -9,7 +9,7 @@ from sqlalchemy import Date, bindparam, delete, func, select, update
 from sqlmodel import Session
 
 from app.core.clock import local_date
-from app.core.db import insert_ignore
+from app.core.db import insert_ignore, lock_library, lock_member
 from app.core.hashtags import hashtag_key
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
@@ -114,6 +114,7 @@ def create(
         raise unprocessable("The challenge would already be over.", field="ends_on")
     _check_reachable(data.goal, data.target, data.starts_on, data.ends_on, rules)
     _check_badge(session, lib.id or 0, data.badge_id)
+    lock_library(session, lib.id or 0)  # the hashtag check and the insert, as one step
     _check_hashtag_free(session, lib.id or 0, data.hashtag, data.starts_on, data.ends_on, None)
     ch = Challenge(
         library_id=lib.id or 0,
@@ -178,6 +179,7 @@ def update_challenge(
     _check_reachable(goal, target, start, end, rules)
     _check_badge(session, ch.library_id, changes.get("badge_id", ch.badge_id))
     tag = changes.get("hashtag", ch.hashtag)
+    lock_library(session, ch.library_id)
     _check_hashtag_free(session, ch.library_id, tag, start, end, ch.id)
     if started and end < ch.ends_on:
         ch.ended_early = True
@@ -398,7 +400,9 @@ def join(
 
 
 def leave(session: Session, member: Member, ch: Challenge) -> None:
-    part = session.get(ChallengeParticipant, (ch.id, member.id))
+    # Under the member's lock a completion cannot land between the check and the delete.
+    lock_member(session, member.id or 0)
+    part = session.get(ChallengeParticipant, (ch.id, member.id), populate_existing=True)
     if part is None:
         raise not_found("Participation")
     if part.completed_at is not None:

@@ -10,8 +10,15 @@ from sqlmodel import Session
 
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, forbidden, not_found
-from app.models.library import Library, LibraryCreate, LibraryUpdate, ScoringSettings
+from app.models.library import (
+    Library,
+    LibraryCreate,
+    LibraryUpdate,
+    ScoringSettings,
+    ScoringUpdate,
+)
 from app.models.member import Member
+from app.scoring import Rules
 
 
 def find_by_slug(session: Session, slug: str) -> Library | None:
@@ -81,11 +88,7 @@ def update_library(session: Session, lib: Library, data: LibraryUpdate) -> Libra
             continue  # an explicit null leaves a required setting as it is
         setattr(lib, key, list(value) if key == "hashtags" else value)
     if data.scoring is not None:
-        merged = {
-            **lib.scoring_settings().model_dump(),
-            **data.scoring.model_dump(exclude_none=True),
-        }
-        lib.scoring = ScoringSettings(**merged).model_dump()
+        lib.scoring = _merged(lib, data.scoring).model_dump()
     session.add(lib)
     session.flush()
     return lib
@@ -105,3 +108,16 @@ def appoint_staff(session: Session, lib: Library, member_id: int) -> Member:
     session.add(member)
     session.flush()
     return member
+
+
+def _merged(lib: Library, scoring: ScoringUpdate) -> ScoringSettings:
+    """The library's settings with the given ones changed."""
+    return ScoringSettings(
+        **{**lib.scoring_settings().model_dump(), **scoring.model_dump(exclude_none=True)}
+    )
+
+
+def proposed_rules(lib: Library, scoring: ScoringUpdate | None) -> Rules:
+    """The rules the library would score under with `scoring` saved (None: as saved)."""
+    settings = lib.scoring_settings() if scoring is None else _merged(lib, scoring)
+    return Rules.from_mapping(settings.model_dump())

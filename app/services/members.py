@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import leaderboards
 from app.core.clock import local_date
+from app.core.db import lock_member
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
 from app.models.library import Library
 from app.models.member import (
@@ -156,6 +157,8 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
             "older readers register on their own.",
             field="birth_year",
         )
+    # The guardian's row lock makes the count and the insert one step, whatever the race.
+    lock_member(session, guardian.id or 0)
     if len(list_children(session, guardian)) >= MAX_CHILDREN:
         raise conflict(f"A guardian can manage at most {MAX_CHILDREN} children.", "too-many")
     if nickname_taken(session, lib.id or 0, data.nickname):

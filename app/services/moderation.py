@@ -36,6 +36,13 @@ def _staff_log(session: Session, staff: Member, log_id: int) -> ReadingLog:
     return log
 
 
+def _still_there(session: Session, log: ReadingLog) -> None:
+    """Read the log again under its member's lock: deleted meanwhile, it is not found."""
+    session.refresh(log)
+    if log.deleted_at is not None:
+        raise not_found("Reading log")
+
+
 def queue(
     session: Session, status: str, limit: int, cursor: str | None, lib_id: int
 ) -> tuple[list[FlaggedLog], str | None]:
@@ -73,7 +80,7 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
     owner = session.get(Member, log.member_id)
     assert owner is not None
     lock_member(session, owner.id or 0)
-    session.refresh(log)
+    _still_there(session, log)
     if log.status != PENDING_REVIEW:
         raise conflict(f"This log is {log.status}, not waiting for review.", "not-pending")
     ctx = context_for(session, owner, now)
@@ -111,7 +118,7 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
 def reject(session: Session, staff: Member, log_id: int, now: datetime) -> ReadingLogPublic:
     log = _staff_log(session, staff, log_id)
     lock_member(session, log.member_id)
-    session.refresh(log)
+    _still_there(session, log)
     if log.status != PENDING_REVIEW:
         raise conflict(f"This log is {log.status}, not waiting for review.", "not-pending")
     ledger.add_points(session, log.member_id, pending=-log.pending_points)

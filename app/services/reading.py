@@ -777,6 +777,11 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
     assert owner is not None
     ctx = context_for(session, owner, now)
     lock_member(session, owner.id or 0)
+    # Read again under the lock: a delete or an approval that committed meanwhile
+    # decides what is left to reverse (a log deletes once).
+    session.refresh(log)
+    if log.deleted_at is not None:
+        raise not_found("Reading log")
     was_counted = log.status == ACCEPTED
     log.deleted_at = now
     if log.status == "pending_review":

@@ -94,3 +94,31 @@ def test_rescore_refuses_an_unknown_library(factory, monkeypatch):
     get_settings.cache_clear()
     assert cli(["rescore", "--library", "atlantis"]) == 2
     get_settings.cache_clear()
+
+
+def test_rescore_dry_run_says_what_would_change_and_books_nothing(
+    client, factory, monkeypatch, capsys
+):
+    lib, _, h = seed_history(client, factory)
+    total_before = client.get("/v1/me/points", headers=h).json()["total"]
+    with transaction(factory.engine) as s:
+        s.execute(
+            update(Library)
+            .where(Library.id == lib.id)
+            .values(scoring={**lib.scoring, "points_per_page": 2})
+        )
+    monkeypatch.setenv("DATABASE_URL", factory.settings.database_url)
+    from app.core.config import get_settings
+
+    get_settings.cache_clear()
+    before = rows(factory)
+    assert cli(["rescore", "--library", "palu", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "7 compensating row(s) would book" in out
+    assert "1 member(s) gain, 0 lose (+190 points)" in out
+    assert rows(factory) == before
+    assert client.get("/v1/me/points", headers=h).json()["total"] == total_before
+    assert cli(["rescore", "--library", "palu"]) == 0
+    assert "1 member(s) gain, 0 lose (+190 points)" in capsys.readouterr().out
+    assert client.get("/v1/me/points", headers=h).json()["total"] == total_before + 190
+    get_settings.cache_clear()
