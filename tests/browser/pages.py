@@ -32,6 +32,7 @@ def check_accessibility(page: Any, axe_source: str) -> None:
 
 def shoot(page: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
