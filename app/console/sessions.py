@@ -57,6 +57,12 @@ def sign_in(session: Session, email: str, password: str, now: datetime) -> tuple
         raise Problem(
             403, "console-staff-only", "The console is for library staff and administrators."
         )
+    # Forget this account's console sign-ins that have run out.
+    session.execute(
+        delete(ConsoleSession).where(
+            ConsoleSession.member_id == member.id, ConsoleSession.expires_at <= now
+        )
+    )
     auth_row = AuthSession(id=new_id(), member_id=member.id or 0, created_at=now)
     session.add(auth_row)
     session.flush()

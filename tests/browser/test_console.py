@@ -209,3 +209,29 @@ def test_admin_pages_and_api_docs_work_offline(context: Any, live: Any, axe_sour
     shoot(docs, "redoc")
     # Nothing the pages need comes from elsewhere (ReDoc's own logo link aside).
     assert [u for u in context.outside_requests if "redoc.ly" not in u] == []
+
+
+def test_pages_fit_a_phone(browser: Any, live: Any, axe_source: str) -> None:
+    lib = live.factory.library("phone")
+    staff = live.factory.staff(lib)
+    _flag(live, live.factory.member(lib), 600)
+    phone = browser.new_context(
+        base_url=live.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
+    )
+    page = phone.new_page()
+    sign_in(page, staff.email, PASSWORD)
+    for path, name in [
+        ("/staff/challenges/new", "phone-challenge-new"),
+        ("/staff/review", "phone-review"),
+        ("/staff/settings", "phone-settings"),
+    ]:
+        visit(page, axe_source, path, name)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways on a phone by {overflow}px"
+    phone.close()
