@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
+from markupsafe import Markup
+
 LANGUAGES = ("id", "en")
 
 # key: (Bahasa Indonesia, English)
@@ -248,7 +250,126 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Analitik belum tersedia di server ini.",
         "Analytics are not available on this server yet.",
     ),
+    "fewer_than_5": ("kurang dari 5", "fewer than 5"),
+    "metric_active_readers": ("Pembaca aktif", "Active readers"),
+    "metric_logs": ("Log bacaan", "Reading logs"),
+    "metric_pages": ("Halaman", "Pages"),
+    "metric_minutes": ("Menit", "Minutes"),
+    "chart_desc": (
+        "{metric} per hari dari {start} sampai {end}, dengan periode sebelumnya sebagai "
+        "garis putus-putus. Angkanya ada di tabel di sampingnya.",
+        "{metric} per day from {start} to {end}, with the previous period as a dashed line. "
+        "The numbers are in the table beside it.",
+    ),
+    "change": ("Perubahan", "Change"),
+    "at_a_glance": ("Sekilas", "At a glance"),
+    "active_readers_month": ("Pembaca aktif", "Active readers"),
+    "new_members": ("Anggota baru", "New members"),
+    "logs_kpi": ("Log bacaan", "Reading logs"),
+    "pages_kpi": ("Halaman dibaca", "Pages read"),
+    "minutes_kpi": ("Menit membaca", "Minutes read"),
+    "books_kpi": ("Buku selesai", "Books finished"),
+    "queue_kpi": ("Menunggu tinjauan", "Waiting for review"),
+    "live_challenge": ("Tantangan berlangsung", "Live challenge"),
+    "completion_rate": ("Tingkat penyelesaian", "Completion rate"),
+    "reading_index": ("Komponen kegemaran membaca", "Reading-fondness components"),
+    "index_statement": (
+        "Angka ini menggambarkan peserta aktif BacaQuest di perpustakaan ini, bukan "
+        "penduduk: bukan survei dan bukan skor Tingkat Kegemaran Membaca (TGM) Perpusnas, "
+        "melainkan tiga komponen bacaannya. Tidak ada indeks gabungan yang dihitung.",
+        "These figures describe BacaQuest's active participants of this library, not the "
+        "population: not a survey and not Perpusnas' reading-fondness (TGM) score, but three "
+        "of its reading components. No composite index is computed.",
+    ),
+    "fm": ("FM: hari membaca per minggu", "FM: reading days per week"),
+    "dm": ("DM: menit per hari membaca", "DM: minutes per reading day"),
+    "jb": ("JB: buku per triwulan", "JB: books per quarter"),
+    "month_start": ("Bulan", "Month"),
+    "funnel": ("Corong media sosial", "Social funnel"),
+    "funnel_desc": (
+        "Dari berbagi ke pengunjung halaman, klik bergabung dan pendaftaran. Perayap "
+        "pratinjau tautan tidak dihitung.",
+        "From shares to landing-page visitors, join clicks and registrations. Link-preview "
+        "crawlers are not counted.",
+    ),
+    "funnel_note": (
+        "Corong tidak dipecah per kelompok usia atau sekolah; perayap dihitung terpisah: {n}.",
+        "The funnel is not split by age group or school; crawlers are counted apart: {n}.",
+    ),
+    "landing_views": ("Pengunjung halaman", "Landing visitors"),
+    "join_clicks": ("Klik bergabung", "Join clicks"),
+    "registrations": ("Pendaftaran", "Registrations"),
+    "top_books": ("Buku terpopuler", "Top books"),
+    "readers": ("Pembaca", "Readers"),
+    "step": ("Tahap", "Step"),
+    "value": ("Jumlah", "Count"),
+    "report": ("Laporan", "Report"),
+    "show": ("Tampilkan", "Show"),
+    "report_status": ("Status saat ini", "Current status"),
+    "report_schools": ("Per sekolah", "By school"),
+    "report_progress": ("Kemajuan peserta", "Participant progress"),
+    "report_badges": ("Lencana diraih", "Badges earned"),
+    "report_top_scores": ("Skor tertinggi", "Top scores"),
+    "privacy": ("Privasi", "Privacy"),
 }
+
+
+# Problems the console shows most, said in Bahasa Indonesia first; the service's own
+# (English) words follow, so nothing of the reason is lost.
+PROBLEMS_ID: dict[str, str] = {
+    "hashtag-taken": "Tagar ini sudah dipakai tantangan lain pada tanggal yang beririsan.",
+    "unreachable": "Target ini tidak dapat dicapai di bawah batas harian perpustakaan.",
+    "started": "Tantangan sudah dimulai: tidak boleh dibuat lebih sulit.",
+    "not-pending": "Log ini sudah ditinjau.",
+    "not-found": "Tidak ditemukan.",
+    "csrf": "Formulir kedaluwarsa atau bukan dari konsol; muat ulang halaman. Tidak ada "
+    "yang diubah.",
+    "console-staff-only": "Konsol hanya untuk pustakawan dan administrator.",
+    "invalid-credentials": "Email atau kata sandi salah.",
+    "forbidden": "Anda tidak berhak melakukan ini.",
+    "already-taken": "Nama ini sudah dipakai.",
+    "slug-taken": "Kode perpustakaan ini sudah dipakai.",
+    "not-eligible": "Anggota ini tidak dapat dijadikan pustakawan.",
+    "validation": "Isian belum benar.",
+}
+
+
+def say(lang: str) -> Callable[[object], Markup]:
+    """A problem as the page says it: Indonesian first (when known), then its detail."""
+
+    def text(problem: object) -> Markup:
+        slug = str(getattr(problem, "slug", ""))
+        detail = str(getattr(problem, "detail", ""))
+        known = PROBLEMS_ID.get(slug)
+        if lang == "en" or known is None:
+            return Markup("{}").format(detail)
+        return Markup('{} <span lang="en">({})</span>').format(known, detail)
+
+    return text
+
+
+def figure(lang: str) -> Callable[[object], str]:
+    """How a figure reads: thousands with dots (id) or commas (en), "fewer than 5" kept."""
+    t = translator(lang)
+
+    def fig(value: object, percent: bool = False) -> str:
+        if value is None:
+            return "-"
+        if value == "fewer than 5":
+            return t("fewer_than_5")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if percent:
+            text = f"{value * 100:.0f}%"
+        elif isinstance(value, float) and value != int(value):
+            text = f"{value:,.1f}"
+        else:
+            text = f"{int(value):,}"
+        if lang == "en":
+            return text
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+    return fig
 
 
 @lru_cache(maxsize=2)

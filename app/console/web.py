@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
 from app.console import sessions
-from app.console.i18n import LANGUAGES, translator
+from app.console.i18n import LANGUAGES, figure, say, translator
 from app.console.sessions import SignedIn
 from app.core.clock import local_date
 from app.core.problems import Problem
@@ -78,6 +78,8 @@ def render(
         .get_template(template)
         .render(
             t=translator(lang),
+            fig=figure(lang),
+            say=say(lang),
             lang=lang,
             who=who,
             path=request.url.path,
