@@ -9,9 +9,17 @@ path on PostgreSQL, which books its rows and moves the counters in one statement
 from app.leaderboards.feed import (
     board_deltas,
     index_for,
+    library_changed,
     member_updating,
     publish_after_commit,
     record,
 )
 
-__all__ = ["board_deltas", "index_for", "member_updating", "publish_after_commit", "record"]
+__all__ = [
+    "board_deltas",
+    "index_for",
+    "library_changed",
+    "member_updating",
+    "publish_after_commit",
+    "record",
+]

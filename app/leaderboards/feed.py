@@ -199,6 +199,10 @@ def publish_after_commit(
         timezone = lib.timezone if lib else "Asia/Jakarta"
     year = local_date(booked_at, timezone).year
     visible = not member.leaderboard_opt_out
+    if visible and member.role != "member":
+        # staff and administrators: off the boards unless their library says otherwise
+        lib = session.get(Library, library_id)
+        visible = lib is not None and lib.staff_on_boards
     _defer(
         session,
         index,
@@ -218,6 +222,18 @@ def publish_after_commit(
             if n != 0
         ],
     )
+
+
+def library_changed(session: Session, library_id: int) -> None:
+    """Who a library's boards list changed (staff on the boards, a member appointed
+    staff): this process reads the library afresh, and its Redis boards are stale from
+    the commit on (the database answers until they are rebuilt)."""
+    from app.leaderboards.service import forget_library
+
+    forget_library(library_id)
+    index = index_for(session)
+    if index is not None:
+        _defer(session, index, lambda: index.mark_stale([library_id]))
 
 
 def member_updating(session: Session, member: Member, changes: Mapping[str, Any]) -> None:

@@ -32,9 +32,11 @@ from typing import Any
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.leaderboards import keys, store
+from app.models.library import Library
 from app.models.member import age_group as age_group_of
 
 log = logging.getLogger("bacaquest.leaderboards")
@@ -411,8 +413,15 @@ class RedisIndex:
         written = 0
         expiries: dict[str, int] = {}
         names: dict[str, str] = {}
+        with_staff = bool(
+            session.execute(
+                select(Library.staff_on_boards).where(Library.id == library_id)
+            ).scalar()
+        )
         for row in store.scores_of_library(session, library_id):
-            if row.opted_out or not keys.is_live(row.board, today):
+            if not store.on_boards(row.role, row.opted_out, with_staff):
+                continue
+            if not keys.is_live(row.board, today):
                 continue
             names[member_key(row.member_id)] = row.name
             until = expire_at(row.board)

@@ -31,6 +31,7 @@ class _Lib:
     id: int
     slug: str
     timezone: str
+    staff_on_boards: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,13 @@ def _library_by(session: Session, *, slug: str | None = None, id_: int | None = 
     lib = _Lib(*row)
     cache[lib.id] = (now + LIBRARY_TTL, lib)
     return lib
+
+
+def forget_library(library_id: int) -> None:
+    """A library's settings changed: this process reads them afresh (others within
+    LIBRARY_TTL seconds)."""
+    for cache in _libraries.values():
+        cache.pop(library_id, None)
 
 
 def _check_text(ident: str | None) -> str | None:
@@ -185,7 +193,7 @@ def leaderboard(
     b = _resolve(session, caller, scope, _check_text(ident), period, now)
     year = local_date(now, b.library.timezone).year
     lo, hi = keys.birth_years(age_group, year) if age_group else (None, None)
-    filters = store.Filters(lo, hi, b.school)
+    filters = store.Filters(lo, hi, b.school, with_staff=b.library.staff_on_boards)
     caller_id = caller.id or 0
     # On this board at all: own library, own age group (and school); for a challenge,
     # taking part in it (or having points on it from before leaving).
@@ -195,7 +203,9 @@ def leaderboard(
         and b.challenge_id is not None
         and _is_participant(session, b.challenge_id, caller_id)
     )
-    listed = eligible and not caller.leaderboard_opt_out
+    listed = eligible and store.on_boards(
+        caller.role, caller.leaderboard_opt_out, b.library.staff_on_boards
+    )
 
     pairs: list[tuple[int, int]]
     names: dict[int, store.Row]

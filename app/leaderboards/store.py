@@ -31,9 +31,12 @@ class Filters:
     birth_year_min: int | None = None
     birth_year_max: int | None = None
     school: str | None = None
+    with_staff: bool = False  # the library's staff_on_boards
 
     def where(self) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = [_m.leaderboard_opt_out.is_(False)]
+        if not self.with_staff:
+            out.append(_m.role == "member")
         if self.birth_year_min is not None:
             out.append(_m.birth_year >= self.birth_year_min)
         if self.birth_year_max is not None:
@@ -134,8 +137,10 @@ _NAMES = text(
     "SELECT id, nickname, display_name, guardian_id FROM member WHERE id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _POINTS = text("SELECT points FROM board_score WHERE board = :board AND member_id = :member")
-_LIBRARY_BY_ID = text("SELECT id, slug, timezone FROM library WHERE id = :id")
-_LIBRARY_BY_SLUG = text("SELECT id, slug, timezone FROM library WHERE slug = :slug")
+_LIBRARY_BY_ID = text("SELECT id, slug, timezone, staff_on_boards FROM library WHERE id = :id")
+_LIBRARY_BY_SLUG = text(
+    "SELECT id, slug, timezone, staff_on_boards FROM library WHERE slug = :slug"
+)
 
 
 def names(session: Session, member_ids: list[int]) -> dict[int, Row]:
@@ -152,13 +157,19 @@ def points_of(session: Session, board: str, member_id: int) -> int | None:
 
 def library(
     session: Session, *, id_: int | None = None, slug: str | None = None
-) -> tuple[int, str, str] | None:
-    """(id, slug, time zone) of a library, by id or by slug."""
+) -> tuple[int, str, str, bool] | None:
+    """(id, slug, time zone, staff on boards) of a library, by id or by slug."""
     if slug is not None:
         row = session.execute(_LIBRARY_BY_SLUG, {"slug": slug}).first()
     else:
         row = session.execute(_LIBRARY_BY_ID, {"id": id_}).first()
-    return None if row is None else (int(row[0]), str(row[1]), str(row[2]))
+    return None if row is None else (int(row[0]), str(row[1]), str(row[2]), bool(row[3]))
+
+
+def on_boards(role: str, opted_out: bool, staff_on_boards: bool) -> bool:
+    """Whether a member is listed on their library's public boards: not opted out, and
+    a member (staff and administrators only when the library says so)."""
+    return not opted_out and (role == "member" or staff_on_boards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +181,7 @@ class ScoreRow:
     school: str | None
     opted_out: bool
     name: str  # Member.public_name()
+    role: str = "member"
 
 
 def scores_of_library(session: Session, library_id: int) -> Iterator[ScoreRow]:
@@ -185,6 +197,7 @@ def scores_of_library(session: Session, library_id: int) -> Iterator[ScoreRow]:
             _m.nickname,
             _m.display_name,
             _m.guardian_id,
+            _m.role,
         )
         .select_from(BoardScore.__table__)
         .join(Member.__table__, _m.id == _bs.member_id)
@@ -193,7 +206,7 @@ def scores_of_library(session: Session, library_id: int) -> Iterator[ScoreRow]:
     )
     for r in result:
         name = Member.public_name(Row(r[1], 0, r[6], r[7], r[8]))
-        yield ScoreRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), name)
+        yield ScoreRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), name, str(r[9]))
 
 
 def scores_of_member(session: Session, member_id: int) -> list[tuple[str, int]]:

@@ -87,6 +87,8 @@ class Library(SQLModel, table=True):
     # Moved by database triggers on every write to the library's badges or challenges
     # (migration 0006): processes keep the catalogue in memory until it moves.
     catalogue_version: int = SQLField(default=0, sa_column_kwargs={"server_default": "0"})
+    # Staff and administrators are on the public boards only when the library says so.
+    staff_on_boards: bool = SQLField(default=False, sa_column_kwargs={"server_default": "0"})
 
     def scoring_settings(self) -> ScoringSettings:
         return ScoringSettings(**self.scoring)
@@ -115,6 +117,7 @@ class LibraryUpdate(BaseModel):
     scoring: ScoringUpdate | None = None
     primary_color: HexColor | None = None
     accent_color: HexColor | None = None
+    staff_on_boards: bool | None = None
 
 
 class LibraryPublic(BaseModel):
@@ -126,6 +129,9 @@ class LibraryPublic(BaseModel):
     scoring: ScoringSettings
     primary_color: str
     accent_color: str
+    staff_on_boards: bool = Field(
+        default=False, description="Whether staff and administrators appear on the boards."
+    )
 
     @classmethod
     def of(cls, lib: Library) -> LibraryPublic:
@@ -138,4 +144,5 @@ class LibraryPublic(BaseModel):
             scoring=lib.scoring_settings(),
             primary_color=lib.primary_color,
             accent_color=lib.accent_color,
+            staff_on_boards=lib.staff_on_boards,
         )

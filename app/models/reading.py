@@ -28,6 +28,7 @@ class ReadingLog(SQLModel, table=True):
         CheckConstraint("pages >= 0 AND minutes >= 0", name="amounts"),
         Index("ix_reading_log_member_id_id", "member_id", "id"),
         Index("ix_reading_log_library_id_status", "library_id", "status"),
+        Index("ix_reading_log_member_id_book_id", "member_id", "book_id"),
     )
 
     id: int | None = SQLField(default=None, primary_key=True)
@@ -58,6 +59,7 @@ class ReadingLog(SQLModel, table=True):
     counted_at: dt.datetime | None = SQLField(default=None, sa_type=UtcDateTime)
     reviewed_at: dt.datetime | None = SQLField(default=None, sa_type=UtcDateTime)
     reviewed_by: int | None = SQLField(default=None, foreign_key="member.id")
+    review_note: str | None = SQLField(default=None, max_length=500)  # staff's reason, shown
     deleted_at: dt.datetime | None = SQLField(default=None, sa_type=UtcDateTime)
 
 
@@ -211,6 +213,9 @@ class ReadingLogPublic(BaseModel):
     pending_points: int
     logged_at: dt.datetime
     deleted: bool = False
+    review_note: str | None = Field(
+        default=None, description="The reason staff gave with their decision, if any."
+    )
 
 
 class Totals(BaseModel):

@@ -11,7 +11,7 @@ from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, StaffLibrary, StaffMember
 from app.models.reading import LogResult, ReadingLogPublic
 from app.services import moderation
-from app.services.moderation import FlaggedLog
+from app.services.moderation import Decision, FlaggedLog
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"])
 
@@ -37,22 +37,34 @@ def list_flagged_logs(
 @router.post(
     "/reading-logs/{log_id}/approve",
     response_model=LogResult,
-    responses=problems(401, 403, 404, 409),
+    responses=problems(401, 403, 404, 409, 422),
 )
 def approve_log(
-    log_id: LogId, staff: StaffMember, session: SessionDep, clock: ClockDep
+    log_id: LogId,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+    decision: Decision | None = None,
 ) -> LogResult:
-    """Count a flagged log: its points are awarded now."""
-    return moderation.approve(session, staff, log_id, clock.now())
+    """Count a flagged log: its points are awarded now. Staff never review their own
+    logs; an optional `reason` is shown to the member."""
+    reason = decision.reason if decision else None
+    return moderation.approve(session, staff, log_id, clock.now(), reason)
 
 
 @router.post(
     "/reading-logs/{log_id}/reject",
     response_model=ReadingLogPublic,
-    responses=problems(401, 403, 404, 409),
+    responses=problems(401, 403, 404, 409, 422),
 )
 def reject_log(
-    log_id: LogId, staff: StaffMember, session: SessionDep, clock: ClockDep
+    log_id: LogId,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+    decision: Decision | None = None,
 ) -> ReadingLogPublic:
-    """Refuse a flagged log: its pending points are dropped."""
-    return moderation.reject(session, staff, log_id, clock.now())
+    """Refuse a flagged log: its pending points are dropped. Staff never review their
+    own logs; an optional `reason` is shown to the member."""
+    reason = decision.reason if decision else None
+    return moderation.reject(session, staff, log_id, clock.now(), reason)

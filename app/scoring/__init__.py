@@ -23,6 +23,7 @@ from app.scoring.badges import (
 from app.scoring.engine import (
     ACCEPTED,
     PENDING_REVIEW,
+    REASON_BEYOND_BOOK,
     REASON_DAILY_CAP_MINUTES,
     REASON_DAILY_CAP_PAGES,
     REASON_DAILY_CAP_POINTS,
@@ -69,6 +70,7 @@ __all__ = [
     "READING_CODES",
     "READING_MINUTES",
     "READING_PAGES",
+    "REASON_BEYOND_BOOK",
     "REASON_DAILY_CAP_MINUTES",
     "REASON_DAILY_CAP_PAGES",
     "REASON_DAILY_CAP_POINTS",

@@ -30,6 +30,7 @@ REASON_DAILY_CAP_PAGES: Final = "daily_cap_pages"
 REASON_DAILY_CAP_MINUTES: Final = "daily_cap_minutes"
 REASON_DAILY_CAP_POINTS: Final = "daily_cap_points"
 REASON_TOO_FAST: Final = "too_fast"
+REASON_BEYOND_BOOK: Final = "beyond_book_pages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,9 @@ class LogInput:
     # decided by the caller at log time: 1, or rules.challenge_multiplier inside a joined
     # challenge's window
     multiplier: int = 1
+    # the book's pages not yet logged by the member since they last finished it (their
+    # earlier logs of it counted); None when the book's page count is unknown
+    book_pages_left: int | None = None
 
     def __post_init__(self) -> None:
         if self.pages < 0 or self.minutes < 0:
@@ -131,6 +135,8 @@ def score_log(log: LogInput, day: DayState, rules: Rules, *, reviewed: bool = Fa
         reasons.append(REASON_DAILY_CAP_POINTS)
     if log.pages > 0 and log.minutes > 0 and log.pages > rules.max_pages_per_minute * log.minutes:
         reasons.append(REASON_TOO_FAST)
+    if log.book_pages_left is not None and log.pages > log.book_pages_left:
+        reasons.append(REASON_BEYOND_BOOK)
     return Outcome(PENDING_REVIEW if reasons else ACCEPTED, tuple(reasons), awards)
 
 

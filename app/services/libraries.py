@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import leaderboards
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, forbidden, not_found
 from app.models.library import (
@@ -91,6 +92,8 @@ def update_library(session: Session, lib: Library, data: LibraryUpdate) -> Libra
         lib.scoring = _merged(lib, data.scoring).model_dump()
     session.add(lib)
     session.flush()
+    if "staff_on_boards" in changes:
+        leaderboards.library_changed(session, lib.id or 0)
     return lib
 
 
@@ -107,6 +110,7 @@ def appoint_staff(session: Session, lib: Library, member_id: int) -> Member:
     member.role = "staff"
     session.add(member)
     session.flush()
+    leaderboards.library_changed(session, lib.id or 0)  # off the boards, unless allowed
     return member
 
 

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.db import lock_member
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import conflict, not_found
+from app.core.problems import Problem, conflict, not_found
 from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
 from app.services import badges, challenges, ledger, stats
 from app.services.reading import context_for, count, first_finish_of, log_public
+
+
+class Decision(BaseModel):
+    """An optional reason for an approval or rejection; the member sees it with the log."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
 
 
 class FlaggedLog(BaseModel):
@@ -33,6 +41,14 @@ def _staff_log(session: Session, staff: Member, log_id: int) -> ReadingLog:
         raise not_found("Reading log")
     if staff.role != "admin" and log.library_id != staff.library_id:
         raise not_found("Reading log")
+    owner = session.get(Member, log.member_id)
+    if staff.id in (log.member_id, log.logged_by) or (owner and owner.guardian_id == staff.id):
+        # their own, or one they logged for their child: another reviewer decides
+        raise Problem(
+            403,
+            "own-log",
+            "Staff do not review their own logs: another staff member or an administrator decides.",
+        )
     return log
 
 
@@ -75,7 +91,9 @@ def queue(
     return out, nxt
 
 
-def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogResult:
+def approve(
+    session: Session, staff: Member, log_id: int, now: datetime, reason: str | None = None
+) -> LogResult:
     log = _staff_log(session, staff, log_id)
     owner = session.get(Member, log.member_id)
     assert owner is not None
@@ -99,8 +117,11 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
     ledger.add_points(session, owner.id or 0, pending=-log.pending_points)
     log.status = ACCEPTED
     log.pending_points = 0
+    log.points = outcome.points  # what its ledger rows add up to
+    log.counted_at = now  # it counts from now: the order replay follows
     log.reviewed_at = now
     log.reviewed_by = staff.id
+    log.review_note = reason
     rows, _ = count(session, ctx, log, book, log_in, outcome, now)
     session.add(log)
     session.flush()
@@ -115,7 +136,9 @@ def approve(session: Session, staff: Member, log_id: int, now: datetime) -> LogR
     )
 
 
-def reject(session: Session, staff: Member, log_id: int, now: datetime) -> ReadingLogPublic:
+def reject(
+    session: Session, staff: Member, log_id: int, now: datetime, reason: str | None = None
+) -> ReadingLogPublic:
     log = _staff_log(session, staff, log_id)
     lock_member(session, log.member_id)
     _still_there(session, log)
@@ -126,6 +149,7 @@ def reject(session: Session, staff: Member, log_id: int, now: datetime) -> Readi
     log.pending_points = 0
     log.reviewed_at = now
     log.reviewed_by = staff.id
+    log.review_note = reason
     session.add(log)
     session.flush()
     book = session.get(Book, log.book_id)

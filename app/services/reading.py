@@ -246,6 +246,7 @@ def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
         pending_points=log.pending_points,
         logged_at=log.logged_at,
         deleted=log.deleted_at is not None,
+        review_note=log.review_note,
     )
 
 
@@ -256,6 +257,33 @@ _FINISHED_BEFORE = HotSql(
 
 def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
     return _FINISHED_BEFORE.first(session, {"member_id": member_id, "book_id": book_id}) is None
+
+
+# The pages of the member's logs of a book (counted or waiting) since their last
+# finished one: a reading of the book cannot hold more pages than the book has.
+_PAGES_SINCE_FINISH = HotSql(
+    """
+    SELECT COALESCE(SUM(pages), 0) FROM reading_log
+    WHERE member_id = :member_id AND book_id = :book_id AND deleted_at IS NULL
+        AND status <> 'rejected'
+        AND id > COALESCE((SELECT MAX(id) FROM reading_log
+            WHERE member_id = :member_id AND book_id = :book_id AND finished
+                AND deleted_at IS NULL AND status <> 'rejected'), 0)
+    """
+)
+
+
+def book_pages_left(
+    session: Session, member_id: int, book: Book | BookPublic, pages: int
+) -> int | None:
+    """The book's pages the member has not logged since last finishing it (None: the
+    book's page count is unknown). Asked only when the log could fit at all."""
+    if not book.pages or pages == 0:
+        return None
+    if pages > book.pages:
+        return book.pages  # beyond the book whatever came before
+    (earlier,) = _PAGES_SINCE_FINISH.one(session, {"member_id": member_id, "book_id": book.id})
+    return book.pages - int(earlier)
 
 
 # What counting a log writes besides the log and its ledger rows, one statement each;
@@ -517,6 +545,7 @@ def log_reading(
         minutes=minutes,
         first_finish=data.finished and first_finish_of(session, member.id or 0, book.id or 0),
         multiplier=ctx.rules.challenge_multiplier if in_challenges else 1,
+        book_pages_left=book_pages_left(session, member.id or 0, book, pages),
     )
     day, days = stats.day_facts(session, member.id or 0, read_on)
     outcome = score_log(log_in, day, ctx.rules)

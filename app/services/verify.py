@@ -245,8 +245,13 @@ def _redis_boards(
     year = int(built)
     want: dict[str, dict[str, int]] = defaultdict(dict)
     live: set[str] = set()
+    with_staff = bool(
+        session.execute(select(Library.staff_on_boards).where(Library.id == library_id)).scalar()
+    )
     for row in store.scores_of_library(session, library_id):
-        if row.opted_out or not keys.is_live(row.board, today):
+        if not store.on_boards(row.role, row.opted_out, with_staff):
+            continue
+        if not keys.is_live(row.board, today):
             continue
         live.add(row.board)
         for k in index.variant_keys(library_id, row.board, row.birth_year, row.school, year):
