@@ -182,6 +182,35 @@ def _cmd_purge(_: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analytics(args: argparse.Namespace) -> int:
+    from app.analytics import rebuild, traffic
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    if args.action == "prune":
+        with transaction(engine) as session:
+            n = traffic.prune_visitors(session, Clock().now().date())
+        print(f"forgot {n} visitor hash(es) past their two days")
+        return 0
+    try:
+        with transaction(engine, write=args.action == "rebuild") as session:
+            libs = rebuild.libraries(session, args.library)
+            if args.action == "rebuild":
+                for lib in libs:
+                    print(f"{lib.slug}: {rebuild.rebuild(session, lib)} rollup row(s) written")
+                return 0
+            bad = [line for lib in libs for line in rebuild.verify(session, lib)]
+    except LookupError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad:
+        print(f"{len(bad)} analytics figure(s) differ from the logs", file=sys.stderr)
+        return 1
+    print("analytics ok: every rollup equals the logs, the ledger and the members")
+    return 0
+
+
 def _cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.check:
@@ -225,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--library", help="library slug (default: every library)")
     p.add_argument("--from-ledger", action="store_true", help="recount the database first")
     p.set_defaults(fn=_cmd_leaderboard)
+    p = sub.add_parser("analytics", help="verify or rebuild the analytics rollups")
+    p.add_argument("action", choices=["verify", "rebuild", "prune"])
+    p.add_argument("--library", help="library slug (default: every library)")
+    p.set_defaults(fn=_cmd_analytics)
     p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     p.add_argument("--check", action="store_true")
     p.set_defaults(fn=_cmd_openapi)

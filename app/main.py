@@ -17,6 +17,7 @@ from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
 from app.routers import (
+    analytics,
     auth,
     badges,
     books,
@@ -90,6 +91,7 @@ def create_app(
         libraries,
         moderation,
         ops,
+        analytics,
     ):
         app.include_router(module.router)
     apidocs.install(app)

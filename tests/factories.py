@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.analytics import counters
 from app.core.clock import FixedClock
 from app.core.config import Settings
 from app.core.db import transaction
@@ -91,6 +92,8 @@ class Factory:
                 **kw,
             )
             s.add(m)
+            s.flush()
+            counters.member_joined(s, m, self._zone(s, m))
         return m
 
     def staff(self, library: Library) -> Member:
@@ -113,7 +116,14 @@ class Factory:
                 created_at=self.clock.now(),
             )
             s.add(c)
+            s.flush()
+            counters.member_joined(s, c, self._zone(s, c))
         return c
+
+    @staticmethod
+    def _zone(s: Session, member: Member) -> str:
+        lib = s.get(Library, member.library_id) if member.library_id else None
+        return lib.timezone if lib else "Asia/Jakarta"
 
     def tokens(self, member: Member) -> dict[str, Any]:
         with transaction(self.engine) as s:

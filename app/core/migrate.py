@@ -17,5 +17,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    # Every head: migrations made side by side start from the same parent until chained.
     command.upgrade(alembic_config(url), revision)

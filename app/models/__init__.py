@@ -1,5 +1,14 @@
 """Table models and API schemas, one module per area."""
 
+from app.models.analytics import (
+    ActivityDay,
+    MemberPeriod,
+    MemberTally,
+    MemberTopic,
+    ShareTally,
+    ShareVisitor,
+    TopicDay,
+)
 from app.models.auth import AuthSession, RefreshToken
 from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
@@ -20,6 +29,7 @@ from app.models.reading import (
 from app.models.share import Share, ShareEvent, ShareImage
 
 __all__ = [
+    "ActivityDay",
     "AuthSession",
     "Badge",
     "BadgeAward",
@@ -35,10 +45,16 @@ __all__ = [
     "MemberBook",
     "MemberDay",
     "MemberGenre",
+    "MemberPeriod",
+    "MemberTally",
+    "MemberTopic",
     "ReadingLog",
     "RefreshToken",
     "Share",
     "ShareEvent",
     "ShareImage",
+    "ShareTally",
+    "ShareVisitor",
+    "TopicDay",
     "metadata",
 ]

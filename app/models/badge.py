@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -47,7 +47,10 @@ class BadgeAward(SQLModel, table=True):
     """A badge a member holds; the unique pair makes every award happen once."""
 
     __tablename__ = "badge_award"
-    __table_args__ = (UniqueConstraint("member_id", "badge_id"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "badge_id"),
+        Index("ix_badge_award_badge_id_awarded_at", "badge_id", "awarded_at"),
+    )
 
     id: int | None = SQLField(default=None, primary_key=True)
     member_id: int = SQLField(foreign_key="member.id", index=True)

@@ -137,6 +137,12 @@ class RegisterRequest(BaseModel):
     nickname: ShortName | None = None
     school: Name | None = None
     language: Language = "id"
+    referral: str | None = Field(
+        default=None,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The code of the share that brought the reader (from /l/{slug}?ref=).",
+    )
 
 
 class MemberUpdate(BaseModel):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import OperationalError
 
+from app.analytics import traffic
 from app.core.clock import local_date
+from app.core.db import transaction
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.services import libraries, sharing
@@ -30,9 +33,11 @@ HTML: dict[str, Any] = {"content": {"text/html": {}}}
 )
 def share_landing(
     code: Annotated[str, Path(max_length=64)],
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    utm_source: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     """A share's public page, with Open Graph tags for the social preview."""
     share = sharing.find(session, code)
@@ -44,14 +49,29 @@ def share_landing(
             render_gone(language=ctx.language, home_url=settings.public_base_url), 410
         )
     now = clock.now()
-    sharing.record_view(session, share, now)
     lib = libraries.get_by_id(session, share.library_id)
+    try:
+        with transaction(request.app.state.engine) as writer:
+            traffic.record_view(
+                writer,
+                share,
+                now,
+                lib.timezone,
+                user_agent=request.headers.get("user-agent", ""),
+                client=request.client.host if request.client else "",
+                referer=request.headers.get("referer"),
+                utm_source=utm_source,
+                secret=settings.secret_key,
+            )
+    except OperationalError:
+        pass  # a view count may be lost under load; the page is still served
     base = settings.public_base_url.rstrip("/")
     html = render_landing(
         ctx,
         url=f"{base}/s/{share.code}",
         image_url=f"{base}/v1/share/{share.code}/image?format=og",
-        join_url=sharing.join_url(base, lib),
+        # The share's code rides along, so a join can be told from where it came.
+        join_url=f"{sharing.join_url(base, lib)}?ref={share.code}",
     )
     return HTMLResponse(html)
 
@@ -70,7 +90,9 @@ def library_page(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    request: Request,
     lang: Literal["id", "en"] = "id",
+    ref: Annotated[str | None, Query(max_length=16, pattern=r"^[A-Za-z0-9_-]+$")] = None,
 ) -> HTMLResponse:
     """A library's public page with its running challenges: where "join" leads."""
     language = lang
@@ -80,6 +102,12 @@ def library_page(
             render_not_found(language=language, home_url=settings.public_base_url), 404
         )
     today = local_date(clock.now(), lib.timezone)
+    if ref:
+        try:
+            with transaction(request.app.state.engine) as writer:
+                traffic.record_click(writer, ref, lib.id or 0, clock.now(), lib.timezone)
+        except OperationalError:
+            pass  # as for views: the page matters more than the count
     base = settings.public_base_url.rstrip("/")
     html = render_library(
         language=language,
@@ -92,5 +120,6 @@ def library_page(
         ],
         primary_color=lib.primary_color,
         accent_color=lib.accent_color,
+        referral=ref,
     )
     return HTMLResponse(html)

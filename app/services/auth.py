@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.analytics import counters, traffic
 from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.problems import Problem, conflict, unauthorized, unprocessable
@@ -67,6 +68,9 @@ def register(session: Session, data: RegisterRequest, now: datetime) -> Member:
     except IntegrityError:
         # Two registrations raced on the same email or nickname.
         raise conflict("An account with this email already exists.", "email-taken") from None
+    counters.member_joined(session, member, lib.timezone)
+    if data.referral:
+        traffic.record_join(session, data.referral, lib.id or 0, now, lib.timezone)
     return member
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Date, func, select, update
 from sqlmodel import Session
 
 from app import leaderboards
+from app.analytics import counters
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.models.member import Member, MemberLike
@@ -55,6 +56,7 @@ def append(
     challenge_ids: Sequence[int] | None = None,
     move_total: bool = True,
     timezone: str | None = None,
+    roll_up: bool = True,
 ) -> list[Booked]:
     """Write rows and move the member's total by their sum in one atomic update.
 
@@ -62,7 +64,8 @@ def append(
     challenges the rows of one log count for, when the caller knows them; `timezone`:
     the library's, when the caller has it). `move_total=False` leaves the total to a
     caller that moves it in an UPDATE of its own (the reading path updates every
-    counter at once).
+    counter at once). `roll_up=False` leaves the analytics day to a caller that moves
+    it itself (the reading path's counting).
     """
     values = _values(member, rows, day, now)
     if not values:
@@ -78,6 +81,14 @@ def append(
     leaderboards.record(
         session, member, entries, day=day, challenge_ids=challenge_ids, timezone=timezone
     )
+    if roll_up:
+        counters.record_points(
+            session,
+            member,
+            member.library_id or 0,
+            day,
+            [(e.rule_code, e.amount, e.challenge_id) for e in entries],
+        )
     return entries
 
 

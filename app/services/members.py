@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
+from app.analytics import counters
 from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
@@ -127,6 +128,10 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
             raise conflict("That nickname is already taken in this library.", "already-taken")
         member.nickname_key = nickname_key(nick)
     leaderboards.member_updating(session, member, changes)
+    if "school" in changes:
+        counters.school_changed(
+            session, member, library_of(session, member).timezone, member.school, changes["school"]
+        )
     for key, value in changes.items():
         setattr(member, key, value)
     session.add(member)
@@ -177,6 +182,7 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     )
     session.add(child)
     _flush_unique(session, "That nickname")
+    counters.member_joined(session, child, lib.timezone)
     return child
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from app import leaderboards
+from app.analytics import counters as analytics
 from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.hotsql import HotSql
@@ -58,6 +59,7 @@ class CountedLog(Protocol):
     minutes: int
     read_on: date
     challenge_ids: list[int]
+    hashtags: list[str]
 
 
 @dataclass(slots=True)
@@ -67,6 +69,7 @@ class _Inserted:
     minutes: int
     read_on: date
     challenge_ids: list[int]
+    hashtags: list[str]
 
 
 # The reader's library, its catalogue version and the badges the reader holds, taking
@@ -376,7 +379,7 @@ _LOG_AND_COUNT = HotSql(
     ), finished AS ({_FINISHED_BOOK_SQL}
     ), genre AS ({_NEW_GENRE_SQL}
     ), counters AS ({_COUNTERS_SQL.format(new_genres="(SELECT count(*) FROM genre)")}
-    )
+    ), {analytics.PG_CTES}
     SELECT (SELECT id FROM log) AS log_id,
         (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
         counters.*
@@ -416,6 +419,20 @@ def _log_and_count_at_once(
             "boards": [b for b, _ in boards],
             "board_points": [n for _, n in boards],
             **_counting_params(member.id or 0, read_on, pages, minutes, book, log_in, outcome),
+            **analytics.pg_params(
+                analytics.log_facts(
+                    member,
+                    ctx.library_id,
+                    read_on,
+                    pages,
+                    minutes,
+                    log_in.first_finish,
+                    [(a.rule_code, a.amount) for a in awards],
+                    values["challenge_ids"],
+                    book,
+                    values["hashtags"],
+                )
+            ),
         },
     )
     log_id, ledger_ids, *counters = found
@@ -481,6 +498,7 @@ def count(
         challenge_ids=list(log.challenge_ids),
         move_total=False,
         timezone=ctx.timezone,
+        roll_up=False,
     )
     params = _counting_params(
         member.id or 0, log.read_on, log.pages, log.minutes, book, log_in, outcome
@@ -494,6 +512,21 @@ def count(
         and bool(_NEW_GENRE.run(session, params))
     )
     counters = _COUNTERS.one(session, {**params, "genres": int(new_genre)})
+    analytics.count_log(
+        session,
+        analytics.log_facts(
+            member,
+            ctx.library_id,
+            log.read_on,
+            log.pages,
+            log.minutes,
+            log_in.first_finish,
+            [(a.rule_code, a.amount) for a in outcome.awards],
+            log.challenge_ids,
+            book,
+            log.hashtags,
+        ),
+    )
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
@@ -579,7 +612,9 @@ def log_reading(
         # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
         (log_id,) = _INSERT_LOG.one(session, values)
         if counted:
-            log = _Inserted(log_id, pages, minutes, read_on, values["challenge_ids"])
+            log = _Inserted(
+                log_id, pages, minutes, read_on, values["challenge_ids"], values["hashtags"]
+            )
             rows, fresh = count(session, ctx, log, book, log_in, outcome, now, locked.genres_read)
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
@@ -819,6 +854,15 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
     session.add(log)
     session.flush()
     if was_counted:
+        analytics.uncount_log(
+            session,
+            owner,
+            ctx.library_id,
+            log.read_on,
+            log.pages,
+            log.minutes,
+            list(log.challenge_ids),
+        )
         resettle(session, owner, ctx.rules, now)
         challenges.settle_progress(session, owner, log.read_on, now)
         badges.revoke_unmet(session, owner, ctx.today, now)

@@ -312,26 +312,6 @@ def card(session: Session, share: Share, fmt: str, now: datetime) -> bytes:
     return png
 
 
-def record_view(session: Session, share: Share, now: datetime) -> None:
-    lib = session.get(Library, share.library_id)
-    day = local_date(now, lib.timezone if lib else "Asia/Jakarta")
-    try:
-        with transaction(session.get_bind()) as writer:
-            writer.add(
-                ShareEvent(
-                    share_id=share.id or 0,
-                    library_id=share.library_id,
-                    kind="view",
-                    platform=None,
-                    subject_type=share.subject_type,
-                    day=day,
-                    created_at=now,
-                )
-            )
-    except OperationalError:
-        pass  # a view count may be lost under load; the page is still served
-
-
 def join_url(base_url: str, lib: Library) -> str:
     return f"{base_url.rstrip('/')}/l/{lib.slug}"
 

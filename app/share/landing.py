@@ -205,8 +205,10 @@ def render_library(
     challenges: list[tuple[str, str, str, str]],
     primary_color: str = DEFAULT_PRIMARY,
     accent_color: str = DEFAULT_ACCENT,
+    referral: str | None = None,
 ) -> str:
-    """A library's public page; `challenges` are (title, hashtag, start, end) of active ones."""
+    """A library's public page; `challenges` are (title, hashtag, start, end) of active ones;
+    `referral`: the code of the share that led here, for the app's registration."""
     _absolute(url, "url")
     strings = _LIBRARY_STRINGS[language]
     return (
@@ -225,6 +227,7 @@ def render_library(
                 for t, h, s, e in challenges
             ],
             hashtags=" ".join(hashtags),
+            referral=referral,
             **_theme(primary_color, accent_color),
         )
     )

@@ -1,0 +1,351 @@
+"""Summary and time series: the figures of one library over a range, read from rollups.
+
+Active readers per week and month count whole weeks (Monday first) and months that the
+range touches: a member counts in the period of their first log in it, so a period cut
+in half would miss readers of its other half.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.analytics import queries
+from app.analytics.counters import month_start, week_start
+from app.analytics.schemas import (
+    SMALL_CELL,
+    SUPPRESSED,
+    ActiveReaders,
+    Amount,
+    ChallengeFigures,
+    DateRange,
+    Filters,
+    Headcount,
+    Interval,
+    LibrarySummaries,
+    PeriodFigure,
+    Points,
+    Ratio,
+    SeriesPoint,
+    Summary,
+    Timeseries,
+)
+from app.analytics.scope import Query, Scope, Viewer, library_scope, query_for
+from app.core.problems import forbidden, unprocessable
+from app.models.library import Library
+from app.models.member import AgeGroup
+
+READER_METRICS = {"active_readers"}
+
+
+def headcount(n: int, q: Query) -> Headcount:
+    """A number of members as it may be shown: a small cell of children is hidden."""
+    return SUPPRESSED if q.may_hold_children and 0 < n < SMALL_CELL else n
+
+
+def amount(n: int, small: bool) -> Amount:
+    return SUPPRESSED if small else n
+
+
+def ratio(value: float | None, small: bool) -> Ratio:
+    return SUPPRESSED if small and value is not None else value
+
+
+def filters_of(q: Query) -> Filters:
+    return Filters(age_group=q.age_group, school=q.school, challenge_id=q.challenge_id)
+
+
+def buckets(start: date, end: date, interval: Interval) -> list[tuple[date, date]]:
+    """Whole days, weeks or months covering `start`..`end` (inclusive bounds)."""
+    out = []
+    if interval == "day":
+        cur = start
+        while cur <= end:
+            out.append((cur, cur))
+            cur += timedelta(days=1)
+        return out
+    cur = week_start(start) if interval == "week" else month_start(start)
+    while cur <= end:
+        nxt = cur + timedelta(days=7) if interval == "week" else _add_months(cur, 1)
+        out.append((cur, nxt - timedelta(days=1)))
+        cur = nxt
+    return out
+
+
+def _add_months(day: date, n: int) -> date:
+    month = day.month - 1 + n
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def _sum(days: dict[date, dict[str, int]], col: str, lo: date, hi: date) -> int:
+    return sum(row[col] for d, row in days.items() if lo <= d <= hi)
+
+
+def _periods(
+    session: Session, scope: Scope, q: Query
+) -> tuple[dict[date, dict[str, int]], ActiveReaders, bool]:
+    """The days of the whole weeks and months the range touches, the readers per period,
+    and whether the cell is a small one of children."""
+    lo = min(week_start(q.start), month_start(q.start))
+    hi = max(buckets(q.end, q.end, "week")[0][1], buckets(q.end, q.end, "month")[0][1])
+    days = queries.activity_days(session, scope.library_id, q, lo, hi)
+
+    def figure(interval: Interval, col: str) -> PeriodFigure:
+        counts = [_sum(days, col, a, b) for a, b in buckets(q.start, q.end, interval)]
+        peak = max(counts, default=0)
+        avg = sum(counts) / len(counts) if counts else 0.0
+        small = q.may_hold_children and 0 < peak < SMALL_CELL
+        return PeriodFigure(
+            average=SUPPRESSED if small else round(avg, 2),
+            peak=headcount(peak, q),
+            periods=len(counts),
+        )
+
+    readers = ActiveReaders(
+        day=figure("day", "readers_day"),
+        week=figure("week", "readers_week"),
+        month=figure("month", "readers_month"),
+    )
+    # The cell's readers: members counted in any month of the range (an upper bound of
+    # the distinct readers; below 5 of them with children, every sum is hidden).
+    month_readers = sum(
+        _sum(days, "readers_month", a, b) for a, b in buckets(q.start, q.end, "month")
+    )
+    small = q.may_hold_children and 0 < month_readers < SMALL_CELL
+    return {d: r for d, r in days.items() if q.start <= d <= q.end}, readers, small
+
+
+def summary(session: Session, scope: Scope, query: Query) -> Summary:
+    """GET /v1/analytics/summary: one library's figures for the query's range."""
+    q = query
+    lib = scope.library
+    days, readers, small = _periods(session, scope, q)
+
+    def total(col: str) -> int:
+        return sum(r[col] for r in days.values())
+
+    if q.challenge_id is not None:
+        members = queries.participants(session, q.challenge_id, q, None, lib.timezone)
+        new = queries.participants(session, q.challenge_id, q, q.start, lib.timezone)
+    else:
+        members = queries.registrations(session, scope.library_id, q, None, q.end)
+        new = queries.registrations(session, scope.library_id, q, q.start, q.end)
+    reading, bonus = total("points_reading"), total("points_bonus")
+    return Summary(
+        library=lib.slug,
+        timezone=lib.timezone,
+        period=DateRange(start=q.start, end=q.end),
+        filters=filters_of(q),
+        members=headcount(members, q),
+        new_members=headcount(new, q),
+        active_readers=readers,
+        first_time_readers=headcount(total("first_timers"), q),
+        logs=amount(total("logs"), small),
+        pages=amount(total("pages"), small),
+        minutes=amount(total("minutes"), small),
+        books_finished=amount(total("finishes"), small),
+        points=Points(
+            reading=amount(reading, small),
+            bonus=amount(bonus, small),
+            total=amount(reading + bonus, small),
+        ),
+        badges_earned=headcount(
+            queries.badges_earned(session, scope.library_id, q, lib.timezone), q
+        ),
+        pending_review=headcount(queries.pending_review(session, scope.library_id, q), q),
+        challenges=challenge_figures(session, scope, q),
+    )
+
+
+def challenge_figures(session: Session, scope: Scope, q: Query) -> list[ChallengeFigures]:
+    out = []
+    chosen = queries.challenges_meeting(session, scope.library_id, q)
+    for t in queries.challenge_tallies(session, chosen, q):
+        ch = t.challenge
+        small = q.may_hold_children and 0 < t.participants < SMALL_CELL
+        rate = t.completions / t.participants if t.participants else None
+        # Each participant's share of the goal, at most all of it.
+        mid = median(min(p, ch.target) for p in t.progress) / ch.target if t.progress else None
+        out.append(
+            ChallengeFigures(
+                id=ch.id or 0,
+                title=ch.title,
+                hashtag=ch.hashtag,
+                starts_on=ch.starts_on,
+                ends_on=ch.ends_on,
+                goal=ch.goal,
+                target=ch.target,
+                participants=headcount(t.participants, q),
+                completions=headcount(t.completions, q),
+                completion_rate=ratio(None if rate is None else round(rate, 4), small),
+                median_progress=ratio(None if mid is None else round(mid, 4), small),
+            )
+        )
+    return out
+
+
+_METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "logs": ("logs",),
+    "pages": ("pages",),
+    "minutes": ("minutes",),
+    "books_finished": ("finishes",),
+    "points": ("points_reading", "points_bonus"),
+    "points_reading": ("points_reading",),
+    "points_bonus": ("points_bonus",),
+    "first_time_readers": ("first_timers",),
+}
+_READER_COLUMN = {"day": "readers_day", "week": "readers_week", "month": "readers_month"}
+
+
+def _shift(day: date, compare: str, interval: Interval, n_buckets: int) -> date:
+    if compare == "last_year":
+        if interval == "week":
+            return day - timedelta(weeks=52)
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+    if interval == "day":
+        return day - timedelta(days=n_buckets)
+    if interval == "week":
+        return day - timedelta(weeks=n_buckets)
+    return _add_months(day, -n_buckets)
+
+
+def _values(
+    session: Session,
+    scope: Scope,
+    q: Query,
+    metric: str,
+    interval: Interval,
+    spans: list[tuple[date, date]],
+) -> tuple[list[int], bool]:
+    lo, hi = spans[0][0], spans[-1][1]
+    if metric == "new_members":
+        if q.challenge_id is not None:
+            raise unprocessable(
+                "new_members is not kept per challenge; drop challenge_id.", field="metric"
+            )
+        regs = queries.registrations_by_day(session, scope.library_id, q, lo, hi)
+        values = [sum(n for d, n in regs.items() if a <= d <= b) for a, b in spans]
+        return values, False
+    days = queries.activity_days(session, scope.library_id, q, lo, hi)
+    if metric in READER_METRICS:
+        col = _READER_COLUMN[interval]
+        return [_sum(days, col, a, b) for a, b in spans], False
+    cols = _METRIC_COLUMNS[metric]
+    values = [sum(_sum(days, c, a, b) for c in cols) for a, b in spans]
+    readers = [_sum(days, "readers_month", a, b) for a, b in buckets(lo, hi, "month")]
+    small = q.may_hold_children and 0 < sum(readers) < SMALL_CELL
+    return values, small
+
+
+def _change(value: int, before: int | None) -> float | None:
+    if before is None or before == 0:
+        return None
+    return round((value - before) / before, 4)
+
+
+def timeseries(
+    session: Session,
+    scope: Scope,
+    query: Query,
+    metric: str,
+    interval: Interval = "day",
+    compare: str = "previous",
+) -> Timeseries:
+    """GET /v1/analytics/timeseries: a summary metric per day, week or month, with the
+    previous period (or the same period a year before) alongside."""
+    q = query
+    spans = buckets(q.start, q.end, interval)
+    if interval == "day" and len(spans) > 366 * 2:
+        raise unprocessable("A daily series covers at most two years.", field="interval")
+    values, small = _values(session, scope, q, metric, interval, spans)
+    before: list[int] | None = None
+    before_spans: list[tuple[date, date]] = []
+    compare_small = False
+    if compare != "none":
+        n = len(spans)
+        before_spans = [
+            (
+                _shift(a, compare, interval, n),
+                _shift(b + timedelta(days=1), compare, interval, n) - timedelta(days=1),
+            )
+            for a, b in spans
+        ]
+        before, compare_small = _values(session, scope, q, metric, interval, before_spans)
+    is_headcount = metric in READER_METRICS or metric in ("first_time_readers", "new_members")
+
+    def shown(n: int, hidden: bool) -> Amount:
+        return headcount(n, q) if is_headcount else amount(n, hidden)
+
+    points = []
+    for i, (a, b) in enumerate(spans):
+        prev = before[i] if before is not None else None
+        hide = small or compare_small
+        points.append(
+            SeriesPoint(
+                start=a,
+                end=b,
+                value=shown(values[i], small),
+                compare_start=before_spans[i][0] if before is not None else None,
+                compare_value=None if prev is None else shown(prev, compare_small),
+                change=ratio(
+                    _change(values[i], prev),
+                    hide or (is_headcount and _hidden(values[i], prev, q)),
+                ),
+            )
+        )
+    summable = metric not in READER_METRICS
+    total = sum(values)
+    compare_total = sum(before) if before is not None else None
+    return Timeseries(
+        library=scope.library.slug,
+        metric=metric,
+        interval=interval,
+        compare=compare,
+        period=DateRange(start=spans[0][0], end=spans[-1][1]),
+        compare_period=(
+            DateRange(start=before_spans[0][0], end=before_spans[-1][1]) if before_spans else None
+        ),
+        filters=filters_of(q),
+        points=points,
+        total=shown(total, small) if summable else None,
+        compare_total=(
+            shown(compare_total, compare_small) if summable and compare_total is not None else None
+        ),
+        change=ratio(_change(total, compare_total) if summable else None, small or compare_small),
+    )
+
+
+def _hidden(value: int, prev: int | None, q: Query) -> bool:
+    """A change between two headcounts one of which is hidden would give it away."""
+    return any(headcount(v, q) == SUPPRESSED for v in (value, prev) if v is not None)
+
+
+def side_by_side(
+    session: Session,
+    caller: Viewer,
+    now: datetime,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    age_group: AgeGroup | None = None,
+) -> LibrarySummaries:
+    """Every library's summary for the same dates (administrators only)."""
+    if caller.role != "admin":
+        raise forbidden("Only an administrator compares libraries.")
+    libs = list(session.execute(select(Library).order_by(Library.slug)).scalars())
+    out = []
+    for lib in libs:
+        scope = library_scope(lib, now)
+        out.append(
+            summary(
+                session, scope, query_for(session, scope, start=start, end=end, age_group=age_group)
+            )
+        )
+    first = out[0].period if out else DateRange(start=start or now.date(), end=end or now.date())
+    return LibrarySummaries(period=first, libraries=out)
