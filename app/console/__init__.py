@@ -16,8 +16,17 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Mount the console's pages and static files on the app."""
-    from app.console.routes import admin, badges, challenges, members, review, settings, signin
+    from app.console.routes import (
+        admin,
+        badges,
+        challenges,
+        dashboard,
+        members,
+        review,
+        settings,
+        signin,
+    )
 
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="console-static")
-    for module in (signin, challenges, review, badges, members, settings, admin):
+    for module in (signin, dashboard, challenges, review, badges, members, settings, admin):
         app.include_router(module.router)

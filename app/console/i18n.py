@@ -242,7 +242,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "from": ("Dari", "From"),
     "to": ("Sampai", "To"),
     "all": ("Semua", "All"),
-    "previous_period": ("Periode sebelumnya", "Previous period"),
+    "previous_period": ("Sebelumnya", "Previous period"),
     "current_period": ("Periode ini", "This period"),
     "date": ("Tanggal", "Date"),
     "chart_table": ("Angka grafik", "Chart figures"),
@@ -311,6 +311,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "report_badges": ("Lencana diraih", "Badges earned"),
     "report_top_scores": ("Skor tertinggi", "Top scores"),
     "privacy": ("Privasi", "Privacy"),
+    "table_scroll": ("Tabel (dapat digeser)", "Table (scrolls sideways)"),
 }
 
 

@@ -3,6 +3,7 @@ checked with axe-core and photographed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -234,4 +235,66 @@ def test_pages_fit_a_phone(browser: Any, live: Any, axe_source: str) -> None:
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways on a phone by {overflow}px"
+    phone.close()
+
+
+def test_dashboard_charts_and_reports(context: Any, live: Any, axe_source: str) -> None:
+    lib = live.factory.library("semarang-dash")
+    staff = live.factory.staff(lib)
+    for pages in (30, 45):
+        reader = live.factory.member(lib)
+        r = httpx.post(
+            f"{live.url}/v1/reading-logs",
+            json={"book": {"title": "Laut Bercerita"}, "pages": pages},
+            headers=live.factory.headers(reader),
+        )
+        assert r.status_code == 201
+    page = context.new_page()
+    sign_in(page, staff.email, PASSWORD)
+    visit(page, axe_source, "/staff", "dashboard")
+    # Everything the page took over the wire (HTML, styles, script, icon), uncached.
+    transferred = page.evaluate(
+        """() => performance.getEntriesByType('navigation')
+            .concat(performance.getEntriesByType('resource'))
+            .filter(e => !e.name.includes('axe'))
+            .reduce((n, e) => n + Math.max(e.transferSize, e.encodedBodySize), 0)"""
+    )
+    assert 0 < transferred < 300_000, f"the dashboard transferred {transferred} bytes"
+
+    # A chart says what it is, and its numbers are in the table beside it.
+    chart = page.locator("svg#chart-2")
+    assert "Halaman" in chart.locator("title").text_content()
+    assert chart.get_attribute("role") == "img"
+    table = page.get_by_role("table", name="Angka grafik: Halaman")
+    today = table.get_by_role("row").filter(has_text="2026-11-17")
+    assert today.get_by_role("cell").first.inner_text() == "75"
+    assert page.get_by_role("heading", name="Komponen kegemaran membaca").is_visible()
+    assert page.get_by_role("heading", name="Corong media sosial").is_visible()
+
+    page.get_by_label("Kelompok usia").select_option("teens")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url("**/staff?*age_group=teens*")
+    shoot(page, "dashboard-teens")
+
+    visit(page, axe_source, "/staff/reports?name=status", "reports")
+    with page.expect_download() as csv:
+        page.get_by_role("link", name="Unduh CSV").click()
+    assert csv.value.suggested_filename.endswith(".csv")
+    assert Path(csv.value.path()).read_bytes().startswith(b"\xef\xbb\xbf")
+    with page.expect_download() as xlsx:
+        page.get_by_role("link", name="Unduh XLSX").click()
+    assert xlsx.value.suggested_filename.endswith(".xlsx")
+    assert Path(xlsx.value.path()).read_bytes()[:2] == b"PK"
+    assert context.outside_requests == []
+
+    phone = page.context.browser.new_context(
+        base_url=live.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    small = phone.new_page()
+    sign_in(small, staff.email, PASSWORD)
+    visit(small, axe_source, "/staff", "phone-dashboard")
+    overflow = small.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
     phone.close()
