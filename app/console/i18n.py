@@ -139,6 +139,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "daily_cap_pages": ("melewati batas halaman harian", "over the daily page cap"),
     "daily_cap_minutes": ("melewati batas menit harian", "over the daily minute cap"),
     "daily_cap_points": ("melewati batas poin harian", "over the daily points cap"),
+    "beyond_book_pages": ("melebihi jumlah halaman buku", "beyond the book's pages"),
+    "review_note": ("Alasan untuk anggota (tidak wajib)", "Reason for the member (optional)"),
+    "review_note_help": (
+        "Anggota melihat alasan ini bersama keputusan Anda.",
+        "The member sees this with your decision.",
+    ),
+    "staff_on_boards": (
+        "Pustakawan tampil di papan peringkat",
+        "Staff appear on the leaderboards",
+    ),
     "too_fast": ("terlalu cepat (halaman per menit)", "too fast (pages a minute)"),
     "nothing_selected": ("Pilih minimal satu log.", "Select at least one log."),
     # badges

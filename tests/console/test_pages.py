@@ -31,13 +31,20 @@ def test_bulk_approve_moves_points_at_once(client: TestClient, factory):
     assert "Ronggeng Dukuh Paruk" in queue.text
     response = client.post(
         "/staff/review",
-        data={"csrf_token": token, "action": "approve", "log_id": [x["id"] for x in logs]},
+        data={
+            "csrf_token": token,
+            "action": "approve",
+            "log_id": [x["id"] for x in logs],
+            "note": "Dicek di meja layanan",
+        },
     )
     assert response.status_code == 200
     assert "sekarang 600 poin" in response.text and "sekarang 700 poin" in response.text
     assert points(client, factory, a)["total"] == 600
     assert points(client, factory, b)["total"] == 700
     assert "Tidak ada log yang menunggu tinjauan." in response.text
+    mine = client.get("/v1/reading-logs", headers=factory.headers(a)).json()["items"]
+    assert mine[0]["review_note"] == "Dicek di meja layanan"
     # Deciding again fails for that log alone, and changes nothing.
     again = client.post(
         "/staff/review", data={"csrf_token": token, "action": "reject", "log_id": logs[0]["id"]}

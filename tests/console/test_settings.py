@@ -13,7 +13,8 @@ from tests.console.helpers import sign_in
 def _form(page: str) -> dict[str, str]:
     """The settings form's current values, as a browser would post them."""
     main = page.split('data-preview="/staff/preview/card.png"', 1)[1]
-    return dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', main))
+    fields = re.findall(r'<input (?![^>]*checkbox)[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', main)
+    return dict(fields)
 
 
 def _total(client, factory, member) -> int:
@@ -65,6 +66,9 @@ def test_colours_and_hashtags_save_and_bad_values_are_refused(client: TestClient
     public = client.get(f"/v1/libraries/{lib.slug}").json()
     assert public["primary_color"] == "#224466"
     assert public["hashtags"] == ["#BacaPalu", "#LiterasiPalu"]
+    assert public["staff_on_boards"] is False
+    client.post("/staff/settings", data={**form, "staff_on_boards": "1"})
+    assert client.get(f"/v1/libraries/{lib.slug}").json()["staff_on_boards"] is True
     bad = client.post(
         "/staff/settings", data={**form, "timezone": "Mars/Base", "daily_cap_pages": "0"}
     )

@@ -64,19 +64,30 @@ class Decision:
         self,
         action: Annotated[str, Form(pattern="^(approve|reject)$")],
         log_id: Annotated[list[int], Form(max_length=QUEUE_LIMIT)] = [],  # noqa: B006
+        note: Annotated[str, Form(max_length=500)] = "",
     ) -> None:
         self.action = action
+        self.note = note.replace("\x00", "").strip() or None
         self.log_ids = list(dict.fromkeys(i for i in log_id if 0 < i < 2**31))
 
 
 def _decide_one(
-    session: SessionDep, staff: Member, action: str, log_id: int, now: datetime
+    session: SessionDep,
+    staff: Member,
+    action: str,
+    log_id: int,
+    now: datetime,
+    note: str | None,
 ) -> tuple[int | None, Problem | None]:
     """One decision in its own savepoint: a log already decided fails alone."""
     if action == "approve":
-        done, problem = attempt(session, lambda: moderation.approve(session, staff, log_id, now))
+        done, problem = attempt(
+            session, lambda: moderation.approve(session, staff, log_id, now, note)
+        )
         return (done.log.member_id if done else None), problem
-    rejected, problem = attempt(session, lambda: moderation.reject(session, staff, log_id, now))
+    rejected, problem = attempt(
+        session, lambda: moderation.reject(session, staff, log_id, now, note)
+    )
     return (rejected.member_id if rejected else None), problem
 
 
@@ -93,7 +104,9 @@ def decide(
     now = clock.now()
     results: list[dict[str, Any]] = []
     for log_id in decision.log_ids:
-        member_id, problem = _decide_one(session, who.member, decision.action, log_id, now)
+        member_id, problem = _decide_one(
+            session, who.member, decision.action, log_id, now, decision.note
+        )
         total = ledger.totals(session, member_id).total if member_id else None
         results.append(
             {"log_id": log_id, "member_id": member_id, "problem": problem, "total": total}

@@ -39,6 +39,7 @@ def _values_of(lib: Library) -> dict[str, Any]:
         "hashtags": " ".join(lib.hashtags),
         "primary_color": lib.primary_color,
         "accent_color": lib.accent_color,
+        "staff_on_boards": "1" if lib.staff_on_boards else "",
         **lib.scoring_settings().model_dump(),
     }
 
@@ -85,6 +86,7 @@ def _update_from(form: FormData) -> tuple[dict[str, Any], LibraryUpdate]:
         "hashtags": raw.get("hashtags", ""),
         "primary_color": raw.get("primary_color", ""),
         "accent_color": raw.get("accent_color", ""),
+        "staff_on_boards": "1" if raw.get("staff_on_boards") else "",
         **{f: raw.get(f, "").strip() for f in SCORING_FIELDS},
     }
     body = {
@@ -92,6 +94,7 @@ def _update_from(form: FormData) -> tuple[dict[str, Any], LibraryUpdate]:
         "hashtags": split_hashtags(values["hashtags"]),
         "primary_color": values["primary_color"],
         "accent_color": values["accent_color"],
+        "staff_on_boards": bool(values["staff_on_boards"]),
         "scoring": {f: values[f] for f in SCORING_FIELDS if values[f] != ""},
     }
     return values, LibraryUpdate.model_validate(body)
