@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
+from app import apidocs, console
 from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
@@ -73,6 +74,8 @@ def create_app(
         description=API_DESCRIPTION,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        docs_url=None,  # served by app.apidocs from the app's own files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -102,5 +105,7 @@ def create_app(
         app.include_router(module.router)
     for programme_router in PROGRAMME_ROUTERS:
         app.include_router(programme_router)
+    apidocs.install(app)
+    console.install(app)
     install_openapi(app)
     return app

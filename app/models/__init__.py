@@ -15,6 +15,7 @@ from app.models.base import metadata  # first: sets the constraint naming conven
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.chat import ChatLink, ChatLinkCode, ChatUpdate
+from app.models.console import ConsoleSession
 from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
 from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
 from app.models.leaderboard import BoardScore
@@ -47,6 +48,7 @@ __all__ = [
     "ChatLinkCode",
     "ChatUpdate",
     "CheckInFailure",
+    "ConsoleSession",
     "Drawing",
     "DrawingEntry",
     "DrawingWinner",
