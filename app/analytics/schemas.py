@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.models.member import AgeGroup
+from app.models.enums import AgeGroup
 
 SUPPRESSED: Literal["fewer than 5"] = "fewer than 5"
 SMALL_CELL = 5

@@ -20,8 +20,9 @@ from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
 from app.models.analytics import MemberTally
 from app.models.challenge import Challenge
+from app.models.enums import AgeGroup
 from app.models.library import Library
-from app.models.member import AgeGroup, MemberLike
+from app.models.member import MemberLike
 
 MAX_RANGE_DAYS = 5 * 366
 STAFF_ROLES = ("staff", "admin")

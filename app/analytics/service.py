@@ -35,8 +35,8 @@ from app.analytics.schemas import (
 )
 from app.analytics.scope import Query, Scope, Viewer, library_scope, query_for
 from app.core.problems import forbidden, unprocessable
+from app.models.enums import AgeGroup
 from app.models.library import Library
-from app.models.member import AgeGroup
 
 READER_METRICS = {"active_readers"}
 

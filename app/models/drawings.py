@@ -11,8 +11,8 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.challenge import AgeGroupName
 from app.models.types import DbId, LongText, Title, UtcDateTime
 
 DrawingStatus = Literal["open", "frozen", "drawn"]
@@ -103,7 +103,7 @@ class DrawingWinner(SQLModel, table=True):
 
 
 class DrawingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     title: Title
     prize: LongText = ""
@@ -113,8 +113,8 @@ class DrawingCreate(BaseModel):
     ends_on: dt.date | None = None
     require_completed_challenge: bool = False
     min_points: int = Field(default=0, ge=0, le=10_000_000)
-    age_groups: list[AgeGroupName] = Field(
-        default=["kids", "teens", "adults"], min_length=1, max_length=3
+    age_groups: list[enums.AgeGroup] = Field(
+        default=list(enums.AgeGroup), min_length=1, max_length=3
     )
     event_id: DbId | None = Field(default=None, description="Only members who attended it")
     weighting: Weighting = "one_each"
@@ -145,7 +145,7 @@ class DrawingPublic(BaseModel):
     ends_on: dt.date | None
     require_completed_challenge: bool
     min_points: int
-    age_groups: list[str]
+    age_groups: list[enums.AgeGroup]
     event_id: int | None
     weighting: str
     points_per_ticket: int

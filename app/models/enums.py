@@ -79,6 +79,7 @@ class Metric(StrEnum):
     LOGS = "logs"
     CHALLENGES_COMPLETED = "challenges_completed"
     SHARES = "shares"
+    EVENTS_ATTENDED = "events_attended"
 
 
 class CriterionPeriod(StrEnum):

@@ -11,8 +11,8 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.challenge import AgeGroupName
 from app.models.reading import AwardRow, BadgeBrief, Totals
 from app.models.types import DbId, LongText, Title, UtcDateTime
 
@@ -117,7 +117,7 @@ class CheckInFailure(SQLModel, table=True):
 class EventCreate(BaseModel):
     """An event; `starts_local`/`ends_local` are wall-clock times in the library's zone."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     title: Title
     description: LongText = ""
@@ -128,8 +128,8 @@ class EventCreate(BaseModel):
     ends_local: dt.datetime = Field(description="Local end, e.g. 2026-12-05T16:00")
     grace_minutes: int = Field(default=30, ge=0, le=240)
     capacity: int | None = Field(default=None, ge=1, le=100_000)
-    age_groups: list[AgeGroupName] = Field(
-        default=["kids", "teens", "adults"], min_length=1, max_length=3
+    age_groups: list[enums.AgeGroup] = Field(
+        default=list(enums.AgeGroup), min_length=1, max_length=3
     )
     points: int = Field(default=0, ge=0, le=10_000)
     badge_id: DbId | None = None
@@ -155,7 +155,7 @@ class EventCreate(BaseModel):
 class EventUpdate(BaseModel):
     """Changes to an event that is not over; omitted fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     title: Title | None = None
     description: LongText | None = None
@@ -165,7 +165,7 @@ class EventUpdate(BaseModel):
     ends_local: dt.datetime | None = None
     grace_minutes: int | None = Field(default=None, ge=0, le=240)
     capacity: int | None = Field(default=None, ge=1, le=100_000)
-    age_groups: list[AgeGroupName] | None = Field(default=None, min_length=1, max_length=3)
+    age_groups: list[enums.AgeGroup] | None = Field(default=None, min_length=1, max_length=3)
     points: int | None = Field(default=None, ge=0, le=10_000)
     published: bool | None = None
 
@@ -206,7 +206,7 @@ class EventPublic(BaseModel):
     seats_left: int | None
     registered: int
     waitlisted: int
-    age_groups: list[str]
+    age_groups: list[enums.AgeGroup]
     points: int
     badge_id: int | None
     published: bool

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.events import in_years
 from app.models.reading import AwardRow, BadgeBrief, Totals
@@ -184,7 +185,7 @@ class QuizPublic(BaseModel):
     id: int
     title: str
     description: str
-    language: Literal["id", "en"]
+    language: enums.Language
     book_id: int | None
     challenge_id: int | None
     pass_percent: int
@@ -285,7 +286,7 @@ class PollOptionResult(BaseModel):
 class PollPublic(BaseModel):
     id: int
     question: str
-    language: Literal["id", "en"]
+    language: enums.Language
     options: list[OptionOut]
     results_visibility: PollResults
     book_id: int | None

@@ -26,7 +26,7 @@ from app.analytics.schemas import (
 )
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, StaffMember
-from app.models.member import AgeGroup
+from app.models.enums import AgeGroup
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 

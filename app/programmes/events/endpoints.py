@@ -94,13 +94,15 @@ def check_in(
     return checkin.check_in(session, member, data, clock.now())
 
 
-@router.get("/{event_id}", response_model=EventPublic, responses=problems(401, 404))
+@router.get("/{event_id:int}", response_model=EventPublic, responses=problems(401, 404))
 def get_event(ev: VisibleEvent, member: CurrentMember, session: SessionDep) -> EventPublic:
     """One event, with your registration (or place on the waitlist)."""
     return service.public(session, ev, _library(session, ev), member)
 
 
-@router.get("/{event_id}/manage", response_model=EventStaffView, responses=problems(401, 403, 404))
+@router.get(
+    "/{event_id:int}/manage", response_model=EventStaffView, responses=problems(401, 403, 404)
+)
 def get_event_for_staff(
     ev: ManagedEvent, staff: StaffMember, session: SessionDep, settings: SettingsDep
 ) -> EventStaffView:
@@ -109,7 +111,9 @@ def get_event_for_staff(
 
 
 @router.post(
-    "/{event_id}/registration", response_model=EventPublic, responses=problems(401, 403, 404, 409)
+    "/{event_id:int}/registration",
+    response_model=EventPublic,
+    responses=problems(401, 403, 404, 409),
 )
 def register_for_event(
     ev: VisibleEvent, member: CurrentMember, session: SessionDep, clock: ClockDep
@@ -121,7 +125,7 @@ def register_for_event(
 
 
 @router.delete(
-    "/{event_id}/registration",
+    "/{event_id:int}/registration",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 404, 409),
 )
@@ -132,7 +136,9 @@ def cancel_registration(
     service.cancel_registration(session, member, ev.id or 0, clock.now())
 
 
-@router.patch("/{event_id}", response_model=EventStaffView, responses=problems(401, 403, 404, 409))
+@router.patch(
+    "/{event_id:int}", response_model=EventStaffView, responses=problems(401, 403, 404, 409)
+)
 def update_event(
     ev: ManagedEvent,
     data: EventUpdate,
@@ -148,7 +154,7 @@ def update_event(
 
 
 @router.post(
-    "/{event_id}/cancel", response_model=EventStaffView, responses=problems(401, 403, 404, 409)
+    "/{event_id:int}/cancel", response_model=EventStaffView, responses=problems(401, 403, 404, 409)
 )
 def cancel_event(
     ev: ManagedEvent,
@@ -162,14 +168,16 @@ def cancel_event(
     return service.staff_view(session, ev, _library(session, ev), staff, settings.public_base_url)
 
 
-@router.get("/{event_id}/figures", response_model=EventFigures, responses=problems(401, 403, 404))
+@router.get(
+    "/{event_id:int}/figures", response_model=EventFigures, responses=problems(401, 403, 404)
+)
 def event_figures(ev: ManagedEvent, session: SessionDep) -> EventFigures:
     """Registrations, waitlist, cancellations, attendance and points awarded (staff)."""
     return service.figures(session, ev)
 
 
 @router.get(
-    "/{event_id}/registrations",
+    "/{event_id:int}/registrations",
     response_model=Page[RegistrationRow],
     responses=problems(401, 403, 404),
 )
@@ -185,7 +193,7 @@ IMAGE: dict[str, Any] = {"content": {"image/png": {}, "image/svg+xml": {}}}
 
 
 @router.get(
-    "/{event_id}/qr.{fmt}",
+    "/{event_id:int}/qr.{fmt}",
     response_class=Response,
     responses={**problems(401, 403, 404), 200: {**IMAGE, "description": "The QR code"}},
 )

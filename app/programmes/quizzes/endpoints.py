@@ -3,13 +3,14 @@ child token) read the questions without answers and submit once per try."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
 from app.deps import CallerDep, ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
+from app.models import enums
 from app.models.quizzes import (
     AnswersIn,
     Quiz,
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1/quizzes", tags=["quizzes"])
 
 QuizId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LangQuery = Annotated[
-    Literal["id", "en"] | None,
+    enums.Language | None,
     Query(description="Language of the texts; by default the member's"),
 ]
 IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
