@@ -86,8 +86,9 @@ def update_challenge(
     """Edit a challenge; once started it cannot be made harder, but it can end early."""
     ch = challenges.editable(session, staff, challenge_id)
     lib = challenges.ensure(session, ch.library_id)
-    today = local_date(clock.now(), lib.timezone)
-    ch = challenges.update_challenge(session, ch, data, badges.rules_of(lib), today)
+    now = clock.now()
+    today = local_date(now, lib.timezone)
+    ch = challenges.update_challenge(session, ch, data, badges.rules_of(lib), today, now)
     return challenges.public(session, ch, lib, today, staff)
 
 

@@ -48,14 +48,15 @@ def get_library(slug: SlugPath, session: SessionDep) -> LibraryPublic:
     return LibraryPublic.of(libraries.get_by_slug(session, slug))
 
 
-@router.patch("/{slug}", response_model=LibraryPublic, responses=problems(401, 403, 404))
+@router.patch("/{slug}", response_model=LibraryPublic, responses=problems(401, 403, 404, 409, 422))
 def update_library(
-    slug: SlugPath, data: LibraryUpdate, staff: StaffMember, session: SessionDep
+    slug: SlugPath, data: LibraryUpdate, staff: StaffMember, session: SessionDep, clock: ClockDep
 ) -> LibraryPublic:
-    """Change a library's settings (its own staff, or an administrator)."""
+    """Change a library's settings (its own staff, or an administrator). Scoring rules
+    that would make a badge or a live challenge unreachable are refused with the reason."""
     lib = libraries.get_by_slug(session, slug)
     libraries.ensure_staff_of(staff, lib)
-    return LibraryPublic.of(libraries.update_library(session, lib, data))
+    return LibraryPublic.of(libraries.update_library(session, lib, data, clock.now()))
 
 
 @router.post(

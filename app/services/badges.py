@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core.clock import local_date
-from app.core.db import insert_ignore, lock_library
+from app.core.db import insert_ignore, lock_library, lock_member
 from app.core.problems import Problem, conflict, unprocessable
 from app.models.badge import (
     Badge,
@@ -113,7 +113,31 @@ def create(session: Session, lib: Library, data: BadgeCreate, now: datetime) -> 
             session.flush()
     except IntegrityError:  # the unique (library, name) pair, should anything get past
         raise _name_taken() from None
+    award_to_those_who_meet(session, lib, badge, now)
     return badge
+
+
+def award_to_those_who_meet(session: Session, lib: Library, badge: Badge, now: datetime) -> int:
+    """A new badge goes at once (in its creation's transaction) to every member of the
+    library who already meets it, with its bonus; returns how many. Each member is
+    locked in turn, so a log of theirs in flight lands first and is counted."""
+    today = local_date(now, lib.timezone)
+    active = (Member.logs_total > 0) | (Member.shares_total > 0)
+    ids = list(
+        session.execute(
+            select(Member.id)
+            .where(Member.library_id == lib.id, active | (Member.challenges_completed > 0))
+            .order_by(Member.id)
+        ).scalars()
+    )
+    awarded = 0
+    for member_id in ids:
+        lock_member(session, member_id)
+        member = session.get(Member, member_id, populate_existing=True)
+        assert member is not None
+        earned, _ = award_earned(session, member, today, now, candidates=[badge])
+        awarded += len(earned)
+    return awarded
 
 
 def _name_taken() -> Problem:

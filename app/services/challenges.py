@@ -139,8 +139,15 @@ def create(
 
 
 def update_challenge(
-    session: Session, ch: Challenge, data: ChallengeUpdate, rules: Rules, today: date
+    session: Session,
+    ch: Challenge,
+    data: ChallengeUpdate,
+    rules: Rules,
+    today: date,
+    now: datetime | None = None,
 ) -> Challenge:
+    """Apply a staff edit. A target lowered below members' progress completes them at
+    once (`now`: when), with their bonus, in the edit's transaction."""
     changes = data.model_dump(exclude_unset=True)
     for key in (
         "title",
@@ -157,6 +164,7 @@ def update_challenge(
         if key in changes and changes[key] is None:
             raise unprocessable(f"{key} cannot be null.", field=key)
     started = today >= ch.starts_on
+    old_target = ch.target
     start = changes.get("starts_on", ch.starts_on)
     end = changes.get("ends_on", ch.ends_on)
     goal = changes.get("goal", ch.goal)
@@ -188,9 +196,34 @@ def update_challenge(
     ch.hashtag_key = hashtag_key(ch.hashtag)
     if "age_groups" in changes:
         ch.age_groups = sorted(set(changes["age_groups"]))
+    lowered = ch.target < old_target
     session.add(ch)
     session.flush()
+    if lowered and now is not None and today >= ch.starts_on:
+        complete_those_past(session, ch, today, now)
     return ch
+
+
+def complete_those_past(session: Session, ch: Challenge, today: date, now: datetime) -> int:
+    """Complete, with their bonus, every participant whose progress reaches the target
+    (after it was lowered); returns how many."""
+    waiting = list(
+        session.execute(
+            select(Member)
+            .join(ChallengeParticipant, ChallengeParticipant.member_id == Member.id)
+            .where(
+                ChallengeParticipant.challenge_id == ch.id,
+                ChallengeParticipant.completed_at.is_(None),
+            )
+            .order_by(Member.id)
+        ).scalars()
+    )
+    done = 0
+    for member in waiting:
+        lock_member(session, member.id or 0)
+        progress, _ = settle_progress(session, member, min(today, ch.ends_on), now, [ch])
+        done += sum(1 for p in progress if p.completed_now)
+    return done
 
 
 def delete_challenge(session: Session, ch: Challenge, today: date, now: datetime) -> None:

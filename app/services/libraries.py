@@ -9,8 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
+from app.core.clock import local_date
+from app.core.db import lock_library
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import conflict, forbidden, not_found
+from app.core.problems import Problem, conflict, forbidden, not_found
+from app.models.badge import Badge
+from app.models.challenge import Challenge
 from app.models.library import (
     Library,
     LibraryCreate,
@@ -19,7 +23,7 @@ from app.models.library import (
     ScoringUpdate,
 )
 from app.models.member import Member
-from app.scoring import Rules
+from app.scoring import Criterion, Rules, badge_unreachable_reason, challenge_unreachable_reason
 
 
 def find_by_slug(session: Session, slug: str) -> Library | None:
@@ -82,7 +86,14 @@ def ensure_staff_of(member: Member, lib: Library) -> None:
         raise forbidden("Only this library's staff may do this.")
 
 
-def update_library(session: Session, lib: Library, data: LibraryUpdate) -> Library:
+def update_library(
+    session: Session, lib: Library, data: LibraryUpdate, now: datetime | None = None
+) -> Library:
+    """Apply a staff edit. New scoring rules are refused (409, with the reasons) when
+    they would make a badge or a live challenge unreachable (`now`: what is live)."""
+    if data.scoring is not None and now is not None:
+        lock_library(session, lib.id or 0)  # against a badge or challenge made meanwhile
+        _check_goals_stay_reachable(session, lib, _merged(lib, data.scoring), now)
     changes = data.model_dump(exclude_unset=True, exclude={"scoring"})
     for key, value in changes.items():
         if value is None:
@@ -125,3 +136,42 @@ def proposed_rules(lib: Library, scoring: ScoringUpdate | None) -> Rules:
     """The rules the library would score under with `scoring` saved (None: as saved)."""
     settings = lib.scoring_settings() if scoring is None else _merged(lib, scoring)
     return Rules.from_mapping(settings.model_dump())
+
+
+def _check_goals_stay_reachable(
+    session: Session, lib: Library, settings: ScoringSettings, now: datetime
+) -> None:
+    rules = Rules.from_mapping(settings.model_dump())
+    today = local_date(now, lib.timezone)
+    broken: list[str] = []
+    for badge in session.execute(
+        select(Badge).where(Badge.library_id == lib.id).order_by(Badge.id)
+    ).scalars():
+        criteria = [
+            Criterion(c["metric"], int(c["target"]), c.get("period", "all_time"))
+            for c in badge.criteria
+        ]
+        reason = badge_unreachable_reason(criteria, rules)
+        if reason:
+            broken.append(f"badge {badge.name!r}: {reason}")
+    for ch in session.execute(
+        select(Challenge)
+        .where(
+            Challenge.library_id == lib.id,
+            Challenge.deleted_at.is_(None),
+            Challenge.ends_on >= today,
+        )
+        .order_by(Challenge.id)
+    ).scalars():
+        days = (ch.ends_on - ch.starts_on).days + 1
+        reason = challenge_unreachable_reason(ch.goal, ch.target, days, rules)
+        if reason:
+            broken.append(f"challenge {ch.title!r}: {reason}")
+    if broken:
+        raise Problem(
+            409,
+            "rules-unreachable",
+            "These scoring settings would leave members unable to reach "
+            + "; ".join(broken)
+            + ". Change or end those first, or choose other settings.",
+        )

@@ -148,7 +148,7 @@ def test_seven_day_streak_earns_pembaca_setia_even_when_the_gap_is_filled_late(
     assert log_on(client, h, "2026-11-14") == ["Pembaca Setia"]
 
 
-def test_a_streak_badge_made_later_is_earned_on_the_next_log(client, factory):
+def test_a_streak_badge_made_later_is_earned_at_once(client, factory):
     lib = factory.library("semarang")
     h = factory.headers(factory.member(lib))
     for d in (13, 14, 15, 16):
@@ -159,8 +159,10 @@ def test_a_streak_badge_made_later_is_earned_on_the_next_log(client, factory):
         headers=factory.headers(factory.staff(lib)),
     )
     assert made.status_code == 201, made.text
-    # The next log (not extending the streak) finds the four-day run in the history.
-    assert log_on(client, h, "2026-11-11") == ["Empat Hari"]
+    # Its creation finds the four-day run in the history: earned at once, and once.
+    earned = client.get("/v1/me/badges", headers=h).json()["earned"]
+    assert [b["badge"]["name"] for b in earned] == ["Empat Hari"]
+    assert log_on(client, h, "2026-11-11") == []
 
 
 def test_penjelajah_genre_counts_each_genre_once(client, factory, palu):
