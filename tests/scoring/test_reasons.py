@@ -8,10 +8,22 @@ from datetime import date
 
 import pytest
 
-from app.scoring import Award, Criterion, Rules, Stats, progress, progress_label
+from app.scoring import (
+    Award,
+    Criterion,
+    DayState,
+    LogInput,
+    Rules,
+    Stats,
+    count_log,
+    progress,
+    progress_label,
+    score_log,
+)
 from app.scoring.badges import challenge_unreachable_reason, max_per_day, unreachable_reason
 from app.scoring.engine import read_on_allowed
 from app.scoring.replay import reconcile
+from app.scoring.rules import rule_errors
 
 R = Rules()
 # a page worth more than the points cap: only minutes logs can be auto-accepted
@@ -239,3 +251,22 @@ def test_reconcile_books_new_logs_sums_codes_and_skips_zero_differences() -> Non
     assert reconcile({1: twice[1]}, {1: (Award("reading.pages", 7),)}) == {}
     assert reconcile({}, {1: (Award("x", 3), Award("x", -3))}) == {}
     assert reconcile({2: (Award("reading.pages", 5),)}, {}) == {2: (Award("reading.pages", -5),)}
+
+
+def test_bad_engine_inputs_say_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match=r"^pages and minutes cannot be negative$"):
+        LogInput(pages=-1, minutes=0, first_finish=False)
+    with pytest.raises(ValueError, match=r"^multiplier must be at least 1$"):
+        LogInput(pages=1, minutes=0, first_finish=False, multiplier=0)
+    with pytest.raises(ValueError, match=r"^points cannot be negative$"):
+        DayState(points=-1)
+    with pytest.raises(ValueError, match=r"^loose_minutes cannot exceed minutes$"):
+        DayState(minutes=1, loose_minutes=2)
+    log = LogInput(pages=600, minutes=0, first_finish=False)
+    flagged = score_log(log, DayState(), R)
+    with pytest.raises(ValueError, match=r"^only an accepted outcome can be counted$"):
+        count_log(DayState(), log, flagged)
+    assert rule_errors({"daily_cap_pages": True, "backdate_days": "7"}) == {
+        "daily_cap_pages": "must be a whole number",
+        "backdate_days": "must be a whole number",
+    }
