@@ -75,7 +75,7 @@ def run(target: str) -> tuple[int, int, list[str]]:
         "[mutmut]\n"
         f"paths_to_mutate = {indent.join(paths)}\n"
         f"pytest_add_cli_args_test_selection = {indent.join(tests)}\n"
-        "pytest_add_cli_args = -p no:cacheprovider -x -q\n"
+        "pytest_add_cli_args =\n    -p\n    no:cacheprovider\n"
         "also_copy = app/\n    migrations/\n    alembic.ini\n"
     )
     mutmut = [sys.executable, "-m", "mutmut"]
