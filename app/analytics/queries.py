@@ -89,6 +89,13 @@ def _member_filters(q: Query, year: int) -> list[Any]:
     return where
 
 
+def _of_cell(q: Query, member_id: Any) -> list[Any]:
+    """`member_id` among the query's cell, or nothing to add when the cell is everyone (a
+    join with the members table lets SQLite's planner walk every member)."""
+    filters = _member_filters(q, q.end.year)
+    return [member_id.in_(select(Member.id).where(*filters))] if filters else []
+
+
 def registrations(
     session: Session, library_id: int, q: Query, start: date | None, end: date
 ) -> int:
@@ -154,8 +161,7 @@ def participants(
     stmt = (
         select(func.count())
         .select_from(ChallengeParticipant)
-        .join(Member, Member.id == ChallengeParticipant.member_id)
-        .where(*where, *_member_filters(q, q.end.year))
+        .where(*where, *_of_cell(q, ChallengeParticipant.member_id))
     )
     return int(session.execute(stmt).scalar_one())
 
@@ -168,13 +174,11 @@ def badges_earned(session: Session, library_id: int, q: Query, tz: str) -> int:
     stmt = (
         select(func.count())
         .select_from(BadgeAward)
-        .join(Badge, Badge.id == BadgeAward.badge_id)
-        .join(Member, Member.id == BadgeAward.member_id)
         .where(
-            Badge.library_id == library_id,
+            BadgeAward.badge_id.in_(select(Badge.id).where(Badge.library_id == library_id)),
             BadgeAward.awarded_at >= local_midnight_utc(q.start, tz),
             BadgeAward.awarded_at < local_midnight_utc(_next(q.end), tz),
-            *_member_filters(q, q.end.year),
+            *_of_cell(q, BadgeAward.member_id),
         )
     )
     return int(session.execute(stmt).scalar_one())
@@ -214,9 +218,7 @@ def pending_review(session: Session, library_id: int, q: Query) -> int:
             ReadingLog.deleted_at.is_(None),
         )
     )
-    filters = _member_filters(q, q.end.year)
-    if filters:
-        stmt = stmt.where(ReadingLog.member_id.in_(select(Member.id).where(*filters)))
+    stmt = stmt.where(*_of_cell(q, ReadingLog.member_id))
     return int(session.execute(stmt).scalar_one())
 
 
@@ -245,13 +247,9 @@ def challenge_tallies(
     """Each challenge's participants of the cell, completions and sorted progress."""
     out = []
     for ch in challenges:
-        stmt = (
-            select(ChallengeParticipant.progress, ChallengeParticipant.completed_at)
-            .join(Member, Member.id == ChallengeParticipant.member_id)
-            .where(
-                ChallengeParticipant.challenge_id == ch.id,
-                *_member_filters(q, q.end.year),
-            )
+        stmt = select(ChallengeParticipant.progress, ChallengeParticipant.completed_at).where(
+            ChallengeParticipant.challenge_id == ch.id,
+            *_of_cell(q, ChallengeParticipant.member_id),
         )
         rows = session.execute(stmt).all()
         out.append(
