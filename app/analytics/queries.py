@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.analytics.counters import ACTIVITY_COUNTS
 from app.analytics.scope import Query
 from app.core.clock import local_midnight_utc
+from app.core.hotsql import HotSql
 from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberTally
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
@@ -89,6 +90,13 @@ def _member_filters(q: Query, year: int) -> list[Any]:
     return where
 
 
+def _of_cell(q: Query, member_id: Any) -> list[Any]:
+    """`member_id` among the query's cell, or nothing to add when the cell is everyone (a
+    join with the members table lets SQLite's planner walk every member)."""
+    filters = _member_filters(q, q.end.year)
+    return [member_id.in_(select(Member.id).where(*filters))] if filters else []
+
+
 def registrations(
     session: Session, library_id: int, q: Query, start: date | None, end: date
 ) -> int:
@@ -154,8 +162,7 @@ def participants(
     stmt = (
         select(func.count())
         .select_from(ChallengeParticipant)
-        .join(Member, Member.id == ChallengeParticipant.member_id)
-        .where(*where, *_member_filters(q, q.end.year))
+        .where(*where, *_of_cell(q, ChallengeParticipant.member_id))
     )
     return int(session.execute(stmt).scalar_one())
 
@@ -168,13 +175,11 @@ def badges_earned(session: Session, library_id: int, q: Query, tz: str) -> int:
     stmt = (
         select(func.count())
         .select_from(BadgeAward)
-        .join(Badge, Badge.id == BadgeAward.badge_id)
-        .join(Member, Member.id == BadgeAward.member_id)
         .where(
-            Badge.library_id == library_id,
+            BadgeAward.badge_id.in_(select(Badge.id).where(Badge.library_id == library_id)),
             BadgeAward.awarded_at >= local_midnight_utc(q.start, tz),
             BadgeAward.awarded_at < local_midnight_utc(_next(q.end), tz),
-            *_member_filters(q, q.end.year),
+            *_of_cell(q, BadgeAward.member_id),
         )
     )
     return int(session.execute(stmt).scalar_one())
@@ -202,9 +207,24 @@ def badges_by_badge(
     return [(int(i), str(n), int(c)) for i, n, c in session.execute(stmt)]
 
 
+# SQLite's statistics say every log of a library shares one status (nearly all are
+# accepted), and its planner then scans the whole log: the index finds the few waiting.
+_PENDING = (
+    "SELECT count(*) FROM reading_log {hint} WHERE library_id = :library_id"
+    " AND status = 'pending_review' AND deleted_at IS NULL"
+)
+_PENDING_BY = {
+    "sqlite": HotSql(_PENDING.format(hint="INDEXED BY ix_reading_log_library_id_status")),
+    "postgresql": HotSql(_PENDING.format(hint="")),
+}
+
+
 def pending_review(session: Session, library_id: int, q: Query) -> int:
-    """Logs waiting for staff: few, found by the (library, status) index; the members'
-    filters only when asked (a join lets SQLite's planner walk every member's logs)."""
+    """Logs waiting for staff (few): by the (library, status) index."""
+    cell = _of_cell(q, ReadingLog.member_id)
+    fast = _PENDING_BY.get(session.get_bind().dialect.name)
+    if not cell and fast is not None:
+        return int(fast.one(session, {"library_id": library_id})[0])
     stmt = (
         select(func.count())
         .select_from(ReadingLog)
@@ -212,11 +232,9 @@ def pending_review(session: Session, library_id: int, q: Query) -> int:
             ReadingLog.library_id == library_id,
             ReadingLog.status == "pending_review",
             ReadingLog.deleted_at.is_(None),
+            *cell,
         )
     )
-    filters = _member_filters(q, q.end.year)
-    if filters:
-        stmt = stmt.where(ReadingLog.member_id.in_(select(Member.id).where(*filters)))
     return int(session.execute(stmt).scalar_one())
 
 
@@ -245,13 +263,9 @@ def challenge_tallies(
     """Each challenge's participants of the cell, completions and sorted progress."""
     out = []
     for ch in challenges:
-        stmt = (
-            select(ChallengeParticipant.progress, ChallengeParticipant.completed_at)
-            .join(Member, Member.id == ChallengeParticipant.member_id)
-            .where(
-                ChallengeParticipant.challenge_id == ch.id,
-                *_member_filters(q, q.end.year),
-            )
+        stmt = select(ChallengeParticipant.progress, ChallengeParticipant.completed_at).where(
+            ChallengeParticipant.challenge_id == ch.id,
+            *_of_cell(q, ChallengeParticipant.member_id),
         )
         rows = session.execute(stmt).all()
         out.append(

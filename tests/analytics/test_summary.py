@@ -190,3 +190,15 @@ def test_another_librarys_challenge_is_refused(client, factory, world):
     bad = get(client, world, "summary", challenge_id=r.json()["id"])
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "challenge_id"
+
+
+def test_the_review_queue_counts_what_waits(client, world):
+    r = client.post(
+        "/v1/reading-logs",
+        json={"book": {"title": "Buku Tebal", "author": "Penulis"}, "pages": 600},
+        headers=world.headers["citra"],
+    )
+    assert r.status_code == 201 and r.json()["log"]["status"] == "pending_review"
+    assert get(client, world, "summary", **NOV).json()["pending_review"] == 1
+    assert get(client, world, "summary", age_group="adults", **NOV).json()["pending_review"] == 1
+    assert get(client, world, "summary", age_group="teens", **NOV).json()["pending_review"] == 0
