@@ -16,6 +16,7 @@ from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.problems import install_problem_handlers
 from app.routers import (
+    account,
     auth,
     badges,
     books,
@@ -84,6 +85,7 @@ def create_app(
         share,
         pages,
         auth,
+        account,
         libraries,
         moderation,
         ops,

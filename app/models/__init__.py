@@ -1,5 +1,6 @@
 """Table models and API schemas, one module per area."""
 
+from app.models.account import ClassCode, GuardianConsent, PasswordReset, RateLimitCounter
 from app.models.auth import AuthSession, RefreshToken
 from app.models.badge import Badge, BadgeAward
 from app.models.base import metadata  # first: sets the constraint naming convention
@@ -26,6 +27,8 @@ __all__ = [
     "Book",
     "Challenge",
     "ChallengeParticipant",
+    "ClassCode",
+    "GuardianConsent",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",
@@ -33,6 +36,8 @@ __all__ = [
     "MemberBook",
     "MemberDay",
     "MemberGenre",
+    "PasswordReset",
+    "RateLimitCounter",
     "ReadingLog",
     "RefreshToken",
     "Share",

@@ -53,6 +53,12 @@ class Member(SQLModel, table=True):
     leaderboard_opt_out: bool = False
     guardian_id: int | None = SQLField(default=None, foreign_key="member.id")
     created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # The school as staff confirmed it (at the desk, or by a class code they handed out):
+    # only a confirmed school lets a member see that school's board.
+    school_confirmed_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
+    # An account taken back by its owner (or a child's guardian): personal data erased,
+    # the row kept so the ledger and the library's figures stay whole.
+    deleted_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
     # Counters kept in the same transaction as the rows they summarise, always by
     # atomic `SET x = x + :n` updates; `ledger verify` checks points against the ledger.
     points_total: int = 0

@@ -1,0 +1,138 @@
+"""Account care: change a password, desk reset codes, nickname suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from app.accounts import hashing, resets
+from app.accounts.nicknames import suggest_nicknames
+from app.accounts.passwords import ensure_strong
+from app.accounts.throttle import client_address, throttle_of
+from app.core.problems import forbidden, problems, unprocessable
+from app.deps import (
+    ClaimsDep,
+    ClockDep,
+    CurrentMember,
+    SessionDep,
+    SettingsDep,
+    StaffMember,
+    load_caller,
+    unit_of_work,
+)
+from app.models.account import PasswordChange, PasswordResetRequest, ResetCodeIssued
+from app.models.auth import TokenResponse
+from app.services import auth, libraries
+from app.services.members import library_of
+
+router = APIRouter(tags=["account"])
+
+SlugPath = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,40}$")]
+MemberIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.post(
+    "/v1/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 429, 503),
+)
+async def change_password(
+    request: Request, data: PasswordChange, claims: ClaimsDep, clock: ClockDep
+) -> None:
+    """Change your password; every other sign-in of yours ends (this one stays)."""
+    now = clock.now()
+    engine = request.app.state.engine
+    throttle = throttle_of(request.app.state)
+
+    def read() -> tuple[str | None, str | None, str]:
+        throttle.hit("password-change", str(claims.member_id), now)
+        with unit_of_work(engine, write=False) as session:
+            caller = load_caller(session, claims)
+            if caller.acting_guardian_id is not None or caller.member.is_child:
+                raise forbidden("A child profile has no password.")
+            m = caller.member
+            return m.password_hash, m.email, m.display_name
+
+    current_hash, email, name = await run_in_threadpool(read)
+    ensure_strong(data.new_password, email=email, name=name, field="new_password")
+    if not await hashing.verify(data.current_password, current_hash):
+        raise unprocessable(
+            "The current password is not correct.", field="current_password", slug="wrong-password"
+        )
+    new_hash = await hashing.hash_(data.new_password)
+
+    def write() -> None:
+        with unit_of_work(engine, write=True) as session:
+            load_caller(session, claims)  # still signed in
+            auth.change_password(session, claims.member_id, new_hash, claims.session_id, now)
+
+    await run_in_threadpool(write)
+
+
+@router.post(
+    "/v1/libraries/{slug}/members/{member_id}/password-reset",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResetCodeIssued,
+    responses=problems(401, 403, 404, 409, 429),
+)
+def issue_reset_code(
+    slug: SlugPath,
+    member_id: MemberIdPath,
+    request: Request,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ResetCodeIssued:
+    """Staff, at the desk, for a member who showed their library card: a one-time code
+    (expiring, recorded with who issued it) the member redeems in the app."""
+    now = clock.now()
+    lib = libraries.get_by_slug(session, slug)
+    libraries.ensure_staff_of(staff, lib)
+    throttle = throttle_of(request.app.state)
+    throttle.hit("reset-issue-staff", str(staff.id), now)
+    throttle.hit("reset-issue-member", str(member_id), now)
+    return resets.issue(session, settings, staff, lib, member_id, now)
+
+
+@router.post(
+    "/v1/auth/password-reset",
+    response_model=TokenResponse,
+    responses=problems(400, 429, 503),
+)
+async def redeem_reset_code(
+    request: Request, data: PasswordResetRequest, clock: ClockDep, settings: SettingsDep
+) -> TokenResponse:
+    """Set a new password with the code staff issued; every sign-in ends and a new one
+    starts. Attempts are limited per account and per client address."""
+    now = clock.now()
+    engine = request.app.state.engine
+    throttle = throttle_of(request.app.state)
+    address = client_address(request.scope.get("client"))
+
+    def check() -> tuple[int, int, str, str]:
+        throttle.hit("signin-address", address, now)
+        throttle.hit("reset-account", data.email.strip(), now)
+        with unit_of_work(engine, write=False) as session:
+            return resets.find_redeemable(session, settings, data.email, data.code, now)
+
+    reset_id, member_id, email, name = await run_in_threadpool(check)
+    ensure_strong(data.new_password, email=email, name=name, field="new_password")
+    new_hash = await hashing.hash_(data.new_password)
+
+    def write() -> TokenResponse:
+        with unit_of_work(engine, write=True) as session:
+            resets.redeem(session, reset_id, now)
+            auth.change_password(session, member_id, new_hash, None, now)
+            return auth.start_session_for(session, settings, member_id, now)
+
+    return await run_in_threadpool(write)
+
+
+@router.get("/v1/me/nickname-suggestions", response_model=list[str], responses=problems(401, 409))
+def nickname_suggestions(member: CurrentMember, session: SessionDep) -> list[str]:
+    """Generated nicknames nobody in your library uses (for you or a child)."""
+    lib = library_of(session, member)
+    return suggest_nicknames(session, lib.id or 0, 5)
