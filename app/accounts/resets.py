@@ -13,7 +13,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from app.core.config import Settings
@@ -24,6 +24,7 @@ from app.models.member import Member
 
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at a desk
 CODE_LENGTH = 10
+MAX_PER_HOUR = 3
 
 
 def _normalise(code: str) -> str:
@@ -57,6 +58,22 @@ def issue(
         raise forbidden("Only an administrator may reset a staff account's password.")
     if member.id == staff.id:
         raise conflict("Change your own password while signed in.", "not-eligible")
+    # At most MAX_PER_HOUR codes for one member: counted from the codes themselves.
+    recent = session.execute(
+        select(func.count())
+        .select_from(PasswordReset)
+        .where(
+            PasswordReset.member_id == member.id,
+            PasswordReset.created_at > now - timedelta(hours=1),
+        )
+    ).scalar_one()
+    if recent >= MAX_PER_HOUR:
+        raise Problem(
+            429,
+            "too-many-requests",
+            f"At most {MAX_PER_HOUR} reset codes an hour for one member.",
+            headers={"Retry-After": "3600"},
+        )
     # A new code ends the member's earlier ones.
     session.execute(
         update(PasswordReset)

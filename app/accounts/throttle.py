@@ -45,7 +45,6 @@ def rules(settings: Settings) -> dict[str, Rule]:
         "signin-address": Rule("signin-address", settings.signin_attempts_per_address, window),
         "register-address": Rule("register-address", settings.register_attempts_per_address, 3600),
         "reset-account": Rule("reset-account", settings.signin_attempts_per_account, window),
-        "reset-issue-member": Rule("reset-issue-member", 3, 3600),
         "reset-issue-staff": Rule("reset-issue-staff", 60, 3600),
         "password-change": Rule("password-change", settings.signin_attempts_per_account, window),
         "class-code": Rule("class-code", 10, 3600),
@@ -71,7 +70,11 @@ class Throttle:
         self.prefix = f"{settings.rate_limit_namespace}:{settings.environment}:rl"
 
     def hit(self, rule_name: str, subject: str, now: datetime) -> None:
-        """Count one attempt; raise 429 when it is over the rule's limit."""
+        """Count one attempt; raise 429 when it is over the rule's limit.
+
+        Never call it inside a write transaction on the same database: on SQLite the
+        counter's own transaction would wait for it (call it before the request's
+        unit of work, as the auth routes and a dependency do)."""
         rule = self.rules[rule_name]
         stamp = int(now.timestamp())
         window = stamp // rule.seconds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import hashing, resets
@@ -71,6 +71,18 @@ async def change_password(
     await run_in_threadpool(write)
 
 
+async def _throttle_reset_issue(request: Request, claims: ClaimsDep, clock: ClockDep) -> None:
+    # Counted before the request's own transaction opens (on SQLite a write transaction
+    # holds the database: the counter's own transaction could not start inside it).
+    throttle = throttle_of(request.app.state)
+    now = clock.now()
+
+    def hit() -> None:
+        throttle.hit("reset-issue-staff", str(claims.member_id), now)
+
+    await run_in_threadpool(hit)
+
+
 @router.post(
     "/v1/libraries/{slug}/members/{member_id}/password-reset",
     status_code=status.HTTP_201_CREATED,
@@ -80,7 +92,7 @@ async def change_password(
 def issue_reset_code(
     slug: SlugPath,
     member_id: MemberIdPath,
-    request: Request,
+    _throttled: Annotated[None, Depends(_throttle_reset_issue)],
     staff: StaffMember,
     session: SessionDep,
     clock: ClockDep,
@@ -91,9 +103,6 @@ def issue_reset_code(
     now = clock.now()
     lib = libraries.get_by_slug(session, slug)
     libraries.ensure_staff_of(staff, lib)
-    throttle = throttle_of(request.app.state)
-    throttle.hit("reset-issue-staff", str(staff.id), now)
-    throttle.hit("reset-issue-member", str(member_id), now)
     return resets.issue(session, settings, staff, lib, member_id, now)
 
 
