@@ -143,3 +143,11 @@ class AccountDeletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = Field(min_length=1, max_length=256)
+
+
+class SchoolConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school: Name | None = Field(
+        default=None, description="The school as staff checked it; the profile's by default."
+    )

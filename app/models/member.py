@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -20,6 +20,15 @@ AgeGroup = Literal["kids", "teens", "adults"]
 KIDS_MAX_AGE = 12
 TEENS_MAX_AGE = 17
 MIN_SELF_REGISTER_AGE = 13
+ADULT_AGE = 18  # guardians and staff
+
+
+def is_minor_now(birth_year: int | None) -> bool:
+    """Under 18 by the calendar year, counting the year one turns 18 (a birth year is
+    all we know): public places show such a reader by nickname only. Unknown: a minor."""
+    if birth_year is None:
+        return True
+    return datetime.now(UTC).year - birth_year <= ADULT_AGE
 
 
 def age_group(birth_year: int, current_year: int) -> AgeGroup:
@@ -76,8 +85,8 @@ class Member(SQLModel, table=True):
         return self.guardian_id is not None
 
     def public_name(self) -> str:
-        """What others may see: a child only ever by nickname."""
-        if self.is_child or not self.display_name:
+        """What others may see: a child, and anyone under 18, only ever by nickname."""
+        if self.is_child or not self.display_name or is_minor_now(self.birth_year):
             return self.nickname or "Pembaca"
         return self.nickname or self.display_name
 

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import hashing, resets
+from app.accounts import hashing, resets, schools
 from app.accounts.nicknames import suggest_nicknames
 from app.accounts.passwords import ensure_strong
 from app.accounts.throttle import client_address, throttle_of
 from app.core.problems import forbidden, problems, unprocessable
 from app.deps import (
+    CallerDep,
     ClaimsDep,
     ClockDep,
     CurrentMember,
@@ -22,10 +23,19 @@ from app.deps import (
     load_caller,
     unit_of_work,
 )
-from app.models.account import PasswordChange, PasswordResetRequest, ResetCodeIssued
+from app.models.account import (
+    ClassCodeCreate,
+    ClassCodeJoin,
+    ClassCodePublic,
+    PasswordChange,
+    PasswordResetRequest,
+    ResetCodeIssued,
+    SchoolConfirmation,
+)
 from app.models.auth import TokenResponse
+from app.models.member import MemberPublic
 from app.services import auth, libraries
-from app.services.members import library_of
+from app.services.members import describe, library_of
 
 router = APIRouter(tags=["account"])
 
@@ -81,6 +91,11 @@ async def _throttle_reset_issue(request: Request, claims: ClaimsDep, clock: Cloc
         throttle.hit("reset-issue-staff", str(claims.member_id), now)
 
     await run_in_threadpool(hit)
+
+
+async def _throttle_class_code(request: Request, claims: ClaimsDep, clock: ClockDep) -> None:
+    throttle = throttle_of(request.app.state)
+    await run_in_threadpool(throttle.hit, "class-code", str(claims.member_id), clock.now())
 
 
 @router.post(
@@ -145,3 +160,56 @@ def nickname_suggestions(member: CurrentMember, session: SessionDep) -> list[str
     """Generated nicknames nobody in your library uses (for you or a child)."""
     lib = library_of(session, member)
     return suggest_nicknames(session, lib.id or 0, 5)
+
+
+@router.post(
+    "/v1/libraries/{slug}/class-codes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClassCodePublic,
+    responses=problems(401, 403, 404),
+)
+def create_class_code(
+    slug: SlugPath,
+    data: ClassCodeCreate,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+) -> ClassCodePublic:
+    """Staff: a code to hand out to a school's class; joining with it confirms the school."""
+    lib = libraries.get_by_slug(session, slug)
+    libraries.ensure_staff_of(staff, lib)
+    return schools.create_class_code(session, staff, lib, data, clock.now())
+
+
+@router.post(
+    "/v1/libraries/{slug}/members/{member_id}/school-confirmation",
+    response_model=MemberPublic,
+    responses=problems(401, 403, 404, 409),
+)
+def confirm_school(
+    slug: SlugPath,
+    member_id: MemberIdPath,
+    data: SchoolConfirmation,
+    staff: StaffMember,
+    session: SessionDep,
+    clock: ClockDep,
+) -> MemberPublic:
+    """Staff confirm a member's (or child's) school, e.g. from a student card at the desk."""
+    lib = libraries.get_by_slug(session, slug)
+    libraries.ensure_staff_of(staff, lib)
+    now = clock.now()
+    return describe(session, schools.confirm_school(session, lib, member_id, data.school, now), now)
+
+
+@router.post("/v1/me/school", response_model=MemberPublic, responses=problems(401, 429))
+def join_school(
+    data: ClassCodeJoin,
+    _throttled: Annotated[None, Depends(_throttle_class_code)],
+    caller: CallerDep,
+    session: SessionDep,
+    clock: ClockDep,
+) -> MemberPublic:
+    """Join your school with the class code staff handed out: your school is confirmed."""
+    now = clock.now()
+    member = schools.join_with_code(session, caller.member, data.code, now)
+    return describe(session, member, now, caller.acting_guardian_id)

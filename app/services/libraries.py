@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.core.clock import Clock, local_date
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, forbidden, not_found
 from app.models.library import Library, LibraryCreate, LibraryUpdate, ScoringSettings
-from app.models.member import Member
+from app.models.member import ADULT_AGE, Member
 
 
 def find_by_slug(session: Session, slug: str) -> Library | None:
@@ -91,12 +92,17 @@ def update_library(session: Session, lib: Library, data: LibraryUpdate) -> Libra
     return lib
 
 
-def appoint_staff(session: Session, lib: Library, member_id: int) -> Member:
+def appoint_staff(
+    session: Session, lib: Library, member_id: int, now: datetime | None = None
+) -> Member:
     member = session.get(Member, member_id)
-    if member is None:
+    if member is None or member.deleted_at is not None:
         raise not_found("Member")
     if member.is_child or member.email is None:
         raise conflict("A child profile cannot be staff.", "not-eligible")
+    year = local_date(now or Clock().now(), lib.timezone).year
+    if year - member.birth_year < ADULT_AGE:
+        raise conflict(f"Staff are adults ({ADULT_AGE} and over).", "not-adult")
     if member.role == "admin":
         raise conflict("An administrator is already above staff.", "not-eligible")
     if member.library_id != lib.id:
