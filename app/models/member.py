@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models.account import ConsentGiven
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.types import DbId, Language, Name, Password, ShortName, Slug, UtcDateTime
 
@@ -170,6 +171,10 @@ class ChildCreate(BaseModel):
     birth_year: int = Field(ge=1900, le=2100)
     school: Name | None = None
     language: Language = "id"
+    consent: ConsentGiven | None = Field(
+        default=None,
+        description="The guardian's consent (required): GET /v1/consent/child for the wording.",
+    )
 
 
 class MemberPublic(BaseModel):

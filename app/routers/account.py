@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import hashing, resets, schools
+from app.accounts import consent, hashing, resets, schools
 from app.accounts.nicknames import suggest_nicknames
 from app.accounts.passwords import ensure_strong
 from app.accounts.throttle import client_address, throttle_of
-from app.core.problems import forbidden, problems, unprocessable
+from app.core.problems import conflict, forbidden, problems, unprocessable
 from app.deps import (
+    AdultMember,
     CallerDep,
     ClaimsDep,
     ClockDep,
@@ -27,6 +28,9 @@ from app.models.account import (
     ClassCodeCreate,
     ClassCodeJoin,
     ClassCodePublic,
+    ConsentGiven,
+    ConsentRecord,
+    ConsentText,
     PasswordChange,
     PasswordResetRequest,
     ResetCodeIssued,
@@ -35,7 +39,7 @@ from app.models.account import (
 from app.models.auth import TokenResponse
 from app.models.member import MemberPublic
 from app.services import auth, libraries
-from app.services.members import describe, library_of
+from app.services.members import child_of, describe, library_of
 
 router = APIRouter(tags=["account"])
 
@@ -213,3 +217,60 @@ def join_school(
     now = clock.now()
     member = schools.join_with_code(session, caller.member, data.code, now)
     return describe(session, member, now, caller.acting_guardian_id)
+
+
+ChildIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/v1/consent/child", response_model=ConsentText, responses=problems())
+async def consent_text() -> ConsentText:
+    """The consent a guardian gives for a child profile: its version and wording."""
+    return consent.current_text()
+
+
+@router.get(
+    "/v1/me/children/{child_id}/consent",
+    response_model=list[ConsentRecord],
+    responses=problems(401, 403, 404),
+)
+def child_consents(
+    child_id: ChildIdPath, guardian: AdultMember, session: SessionDep
+) -> list[ConsentRecord]:
+    """Every consent given (and withdrawn) for this child: wording, version, time."""
+    child = child_of(session, guardian, child_id)
+    return consent.records(session, child.id or 0)
+
+
+@router.post(
+    "/v1/me/children/{child_id}/consent",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentRecord,
+    responses=problems(401, 403, 404, 409),
+)
+def give_consent(
+    child_id: ChildIdPath,
+    data: ConsentGiven,
+    guardian: AdultMember,
+    session: SessionDep,
+    clock: ClockDep,
+) -> ConsentRecord:
+    """Give consent again after withdrawing it (the child stays off boards until the
+    guardian turns the leaderboard back on)."""
+    child = child_of(session, guardian, child_id)
+    if consent.has_active(session, child.id or 0):
+        raise conflict("Consent is already in force for this child.", "consent-given")
+    consent.record(session, guardian, child, consent.ensure_given(data), clock.now())
+    return consent.records(session, child.id or 0)[-1]
+
+
+@router.delete(
+    "/v1/me/children/{child_id}/consent",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404, 409),
+)
+def withdraw_consent(
+    child_id: ChildIdPath, guardian: AdultMember, session: SessionDep, clock: ClockDep
+) -> None:
+    """Withdraw consent: the child leaves every board and every share page at once."""
+    child = child_of(session, guardian, child_id)
+    consent.withdraw(session, child, clock.now())

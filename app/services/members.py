@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
+from app.accounts import consent
 from app.accounts.nicknames import ensure_nickname_allowed
 from app.core.clock import local_date
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
@@ -168,6 +169,7 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     if year - guardian.birth_year < ADULT_AGE:
         raise forbidden(f"Guardians are adults: child profiles are made by readers {ADULT_AGE}+.")
     ensure_nickname_allowed(data.nickname, data.display_name)
+    given = consent.ensure_given(data.consent)
     if data.birth_year > year:
         raise unprocessable("The birth year is in the future.", field="birth_year")
     if year - data.birth_year > KIDS_MAX_AGE:
@@ -194,6 +196,7 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     )
     session.add(child)
     _flush_unique(session, "That nickname")
+    consent.record(session, guardian, child, given, now)
     return child
 
 

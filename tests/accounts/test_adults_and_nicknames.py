@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-CHILD = {"display_name": "Rina Wulandari", "nickname": "Bintang", "birth_year": 2018}
+from tests.factories import CONSENT
+
+CHILD = {
+    "display_name": "Rina Wulandari",
+    "nickname": "Bintang",
+    "birth_year": 2018,
+    "consent": CONSENT,
+}
 
 
 def test_a_fifteen_year_old_cannot_create_children(client, factory):
