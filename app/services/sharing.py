@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from app.accounts import consent
 from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.db import insert_ignore, transaction
@@ -33,7 +34,6 @@ from app.models.share import (
     SharePublic,
     ShareSubject,
 )
-from app.accounts import consent
 from app.services import badges, idempotency
 from app.services.reading import reader_for
 from app.services.stats import period_bounds
