@@ -56,7 +56,7 @@ def test_production_refuses_the_default_secret():
 
     with pytest.raises(ValidationError):
         Settings(environment="production")
-    good = "k3Jx9-Qw2_zLm8VtR4nBc7YpHs6DfGa1"  # noqa: S105
+    good = "k3Jx9-Qw2_zLm8VtR4nBc7YpHs6DfGa1"
     public = "https://baca.perpustakaan.example"
     Settings(environment="production", secret_key=good, public_base_url=public)
     # A low-entropy secret and the default (localhost) public URL are refused too.

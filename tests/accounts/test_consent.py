@@ -75,3 +75,17 @@ def test_withdrawing_consent_hides_the_child_everywhere_public(client, factory):
     given = client.post(f"/v1/me/children/{child.id}/consent", json=CONSENT, headers=gh)
     assert given.status_code == 201
     assert adult.id
+
+
+def test_share_cards_are_not_cached_for_long(client, factory):
+    guardian = factory.member(factory.library("palu"))
+    child = factory.child(guardian, nickname="Bintang")
+    r = client.post(
+        "/v1/share",
+        json={"subject": {"type": "monthly_summary"}, "platforms": ["whatsapp"]},
+        headers=factory.child_headers(guardian, child),
+    )
+    card = client.get(f"/v1/share/{r.json()['id']}/image?format=og")
+    assert card.status_code == 200
+    cache = card.headers["Cache-Control"]
+    assert "no-cache" in cache and "max-age" not in cache
