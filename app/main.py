@@ -22,6 +22,7 @@ from app.integrations.openbadges import endpoints as openbadges
 from app.integrations.slims import endpoints as slims
 from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
+    account,
     analytics,
     auth,
     badges,
@@ -94,6 +95,7 @@ def create_app(
         share,
         pages,
         auth,
+        account,
         libraries,
         moderation,
         ops,

@@ -8,16 +8,33 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.accounts.consent import VERSION as CONSENT_VERSION
+from app.accounts.consent import WORDING as CONSENT_WORDING
 from app.analytics import counters
 from app.core.clock import FixedClock
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.security import create_access_token, decode_access_token, hash_password
+from app.models.account import GuardianConsent
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member, nickname_key
 from app.services.auth import start_session
 
 PASSWORD = "correct-horse-battery"
+CONSENT = {"accepted": True, "version": CONSENT_VERSION}
+
+
+def consent_of(guardian: Member, child: Member, now: Any) -> GuardianConsent:
+    return GuardianConsent(
+        child_id=child.id or 0,
+        guardian_id=guardian.id or 0,
+        version=CONSENT_VERSION,
+        language="id",
+        wording=CONSENT_WORDING["id"],
+        given_at=now,
+    )
+
+
 _HASH = hash_password(PASSWORD)
 _seq = itertools.count(1)
 
@@ -118,6 +135,8 @@ class Factory:
             s.add(c)
             s.flush()
             counters.member_joined(s, c, self._zone(s, c))
+            # As the API does: the guardian's consent comes with the profile.
+            s.add(consent_of(guardian, c, self.clock.now()))
         return c
 
     @staticmethod

@@ -56,4 +56,12 @@ def test_production_refuses_the_default_secret():
 
     with pytest.raises(ValidationError):
         Settings(environment="production")
-    Settings(environment="production", secret_key="x" * 40)
+    good = "k3Jx9-Qw2_zLm8VtR4nBc7YpHs6DfGa1"
+    public = "https://baca.perpustakaan.example"
+    Settings(environment="production", secret_key=good, public_base_url=public)
+    # A low-entropy secret and the default (localhost) public URL are refused too.
+    for weak in ("a" * 32, "x" * 40, "abcd" * 10):
+        with pytest.raises(ValidationError, match="SECRET_KEY"):
+            Settings(environment="production", secret_key=weak, public_base_url=public)
+    with pytest.raises(ValidationError, match="PUBLIC_BASE_URL"):
+        Settings(environment="production", secret_key=good)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.models.enums import AgeGroup
+from app.models.enums import AgeGroup, ReportName, TopListName
 
 SUPPRESSED: Literal["fewer than 5"] = "fewer than 5"
 SMALL_CELL = 5
@@ -152,16 +152,7 @@ class LibrarySummaries(BaseModel):
     libraries: list[Summary]
 
 
-TopName = Literal[
-    "books_by_readers",
-    "books_by_finishes",
-    "authors",
-    "genres",
-    "hashtags",
-    "schools_by_readers",
-    "schools_by_share",
-    "readers",
-]
+TopName = TopListName
 
 
 class TopEntry(BaseModel):
@@ -258,7 +249,6 @@ class Funnel(BaseModel):
     registrations_per_share: float | None
 
 
-ReportName = Literal["status", "schools", "progress", "badges", "top_scores"]
 Cell = int | float | str | None
 
 

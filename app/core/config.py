@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
@@ -10,6 +11,16 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-in-production-this-is-only-for-development"  # noqa: S105
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+
+def secret_is_weak(secret: str) -> bool:
+    """Too short, or too little entropy: fewer than 128 bits by its own symbol frequencies."""
+    if len(secret) < 32:
+        return True
+    counts = [secret.count(c) for c in set(secret)]
+    bits_per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts)
+    return len(counts) < 12 or bits_per_char * len(secret) < 128
 
 
 class Settings(BaseSettings):
@@ -22,7 +33,7 @@ class Settings(BaseSettings):
     jwt_audience: str = "bacaquest-app"
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     redis_url: str | None = None
     db_pool_size: int = Field(default=32, ge=2, le=200)
     # Requests a worker runs at once; the rest queue. On two cores a few requests in
@@ -41,6 +52,18 @@ class Settings(BaseSettings):
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    # Accounts: attempts per window, shared by every worker (Redis or the database).
+    signin_attempts_per_account: int = Field(default=10, ge=1, le=10_000)
+    signin_attempts_per_address: int = Field(default=100, ge=1, le=100_000)
+    signin_window_seconds: int = Field(default=900, ge=10, le=86_400)
+    register_attempts_per_address: int = Field(default=20, ge=1, le=100_000)
+    rate_limit_namespace: str = Field(default="bq", pattern=r"^[A-Za-z0-9:_-]{1,60}$")
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=300)
+    reset_code_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # Safe defaults for a public deployment.
+    allowed_hosts: list[str] = []
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100_000_000)
+    docs_enabled: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -50,6 +73,22 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "outside development"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.public_base_url == DEFAULT_PUBLIC_BASE_URL:
+            raise ValueError(
+                "PUBLIC_BASE_URL must be the public https address of the service in "
+                "production: share links, post texts and cards are built from it"
+            )
+        if secret_is_weak(self.secret_key):
+            raise ValueError(
+                "SECRET_KEY is too predictable (repeated or few distinct characters); "
+                "use e.g. secrets.token_urlsafe(48)"
             )
         return self
 

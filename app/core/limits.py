@@ -15,7 +15,18 @@ from weakref import WeakKeyDictionary
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Probes answer without the database and must never queue behind real traffic.
-_UNLIMITED = frozenset({"/healthz"})
+# Sign-in and registration bound themselves: their database work is one hop each and
+# their password hashing waits on a pool of its own (app.accounts.hashing), holding no
+# thread or connection, so a burst of them must not take every slot from other calls.
+_UNLIMITED = frozenset(
+    {
+        "/healthz",
+        "/v1/auth/token",
+        "/v1/auth/register",
+        "/v1/auth/password-reset",
+        "/v1/me/password",
+    }
+)
 
 
 class InFlightLimit:

@@ -252,6 +252,7 @@ def member_updating(session: Session, member: Member, changes: Mapping[str, Any]
     name = Member.public_name(
         _Named(
             is_child=member.is_child,
+            birth_year=member.birth_year,
             nickname=changes.get("nickname", member.nickname),
             display_name=changes.get("display_name", member.display_name) or "",
         )
@@ -284,6 +285,7 @@ class _Named:
     """The fields Member.public_name() reads, with a profile change applied."""
 
     is_child: bool
+    birth_year: int
     nickname: str | None
     display_name: str
 

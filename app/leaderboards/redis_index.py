@@ -324,6 +324,18 @@ class RedisIndex:
 
     # -- reads ----------------------------------------------------------------------------
 
+    def count(self, library_id: int, board: str, *, age_group: str, year: int) -> int | None:
+        """Members in one age group's variant of a board; None when Redis cannot tell."""
+        if not self._available():
+            return None
+        try:
+            return int(
+                self.client.zcard(self.key(library_id, board, age_group=age_group, year=year))
+            )
+        except redis.RedisError as exc:
+            self._failed("read", exc)
+            return None
+
     def board(
         self,
         library_id: int,

@@ -21,7 +21,7 @@ from app.leaderboards import keys, store
 from app.leaderboards.feed import index_for
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.leaderboard import Leaderboard, LeaderboardEntry
-from app.models.member import Member
+from app.models.member import KIDS_MAX_AGE, Member
 
 STAFF_ROLES = ("staff", "admin")
 
@@ -144,6 +144,11 @@ def _resolve(
                 "Your profile has no school: set one, or staff may give the school as id.",
                 field="id",
             )
+        if caller.role not in STAFF_ROLES and not _school_confirmed(session, caller):
+            raise forbidden(
+                "A school's board is shown to its members once staff confirmed the school "
+                "(at the desk, or with the class code they hand out)."
+            )
     today = local_date(now, lib.timezone)
     starts_on, ends_on = keys.bounds(period, today)
     return _Board(
@@ -155,6 +160,29 @@ def _resolve(
         ends_on,
         school,
         None,
+    )
+
+
+def _school_confirmed(session: Session, caller: Member) -> bool:
+    """Staff confirmed the caller's school; a child counts with their guardian's word
+    only when staff confirmed the child's school too."""
+    return caller.school is not None and caller.school_confirmed_at is not None
+
+
+def may_see_children(session: Session, caller: Member, library_id: int, year: int) -> bool:
+    """Whether children appear to this caller on boards: the children themselves, their
+    guardians (in the library), and staff. A school board's confirmed members too."""
+    if caller.role in STAFF_ROLES or caller.is_child:
+        return True
+    if year - caller.birth_year <= KIDS_MAX_AGE:
+        return True
+    return (
+        session.execute(
+            select(Member.id)
+            .where(Member.guardian_id == caller.id, Member.library_id == library_id)
+            .limit(1)
+        ).first()
+        is not None
     )
 
 
@@ -193,6 +221,18 @@ def leaderboard(
     b = _resolve(session, caller, scope, _check_text(ident), period, now)
     year = local_date(now, b.library.timezone).year
     lo, hi = keys.birth_years(age_group, year) if age_group else (None, None)
+    # Children are listed only for those with a reason; for everyone else a board holds
+    # no child at all (ranked among the others), and the children's board is refused.
+    with_children = age_group in (None, "kids") and (
+        scope == "school" or may_see_children(session, caller, b.library.id, year)
+    )
+    if age_group == "kids" and not with_children:
+        raise forbidden(
+            "Children's boards are shown only to the children, their guardians and staff."
+        )
+    hide_children = age_group is None and not with_children
+    if hide_children:
+        hi = year - KIDS_MAX_AGE - 1
     filters = store.Filters(lo, hi, b.school, with_staff=b.library.staff_on_boards)
     caller_id = caller.id or 0
     # On this board at all: own library, own age group (and school); for a challenge,
@@ -212,7 +252,14 @@ def leaderboard(
     own: int | None
     better: int | None
     answer = None
+    # Redis holds no "everyone but the children" board: when children are on this one,
+    # the database answers it.
     index = index_for(session)
+    if index is not None and hide_children:
+        kids = index.count(b.library.id, b.board, age_group="kids", year=year)
+        # None: Redis cannot tell, and backs off, so its board read fails over too.
+        if kids is not None and kids != 0:
+            index = None
     if index is not None:
         # An opted-out caller is in no sorted set: rank their database points instead.
         own_points = None

@@ -61,6 +61,7 @@ class Row:
     nickname: str | None
     display_name: str
     guardian_id: int | None
+    birth_year: int | None = None
 
     @property
     def is_child(self) -> bool:
@@ -99,7 +100,9 @@ def _upsert(rows: int) -> HotSql:
 def top(session: Session, board: str, limit: int, filters: Filters) -> list[Row]:
     """The best `limit` members with points, ties in member id order."""
     rows = session.execute(
-        select(_bs.member_id, _bs.points, _m.nickname, _m.display_name, _m.guardian_id)
+        select(
+            _bs.member_id, _bs.points, _m.nickname, _m.display_name, _m.guardian_id, _m.birth_year
+        )
         .select_from(BoardScore.__table__)
         .join(Member.__table__, _m.id == _bs.member_id)
         .where(_bs.board == board, _bs.points > 0, *filters.where())
@@ -134,7 +137,7 @@ def standing(
 # The read path's fixed statements, made once: building and hashing a select() per
 # request costs more CPU than the database spends answering it.
 _NAMES = text(
-    "SELECT id, nickname, display_name, guardian_id FROM member WHERE id IN :ids"
+    "SELECT id, nickname, display_name, guardian_id, birth_year FROM member WHERE id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _POINTS = text("SELECT points FROM board_score WHERE board = :board AND member_id = :member")
 _LIBRARY_BY_ID = text("SELECT id, slug, timezone, staff_on_boards FROM library WHERE id = :id")
@@ -148,7 +151,7 @@ def names(session: Session, member_ids: list[int]) -> dict[int, Row]:
     if not member_ids:
         return {}
     rows = session.execute(_NAMES, {"ids": member_ids})
-    return {r[0]: Row(r[0], 0, r[1], r[2], r[3]) for r in rows}
+    return {r[0]: Row(r[0], 0, r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def points_of(session: Session, board: str, member_id: int) -> int | None:
@@ -205,7 +208,7 @@ def scores_of_library(session: Session, library_id: int) -> Iterator[ScoreRow]:
         .execution_options(yield_per=20_000)
     )
     for r in result:
-        name = Member.public_name(Row(r[1], 0, r[6], r[7], r[8]))
+        name = Member.public_name(Row(r[1], 0, r[6], r[7], r[8], r[3]))
         yield ScoreRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), name, str(r[9]))
 
 

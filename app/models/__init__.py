@@ -1,5 +1,6 @@
 """Table models and API schemas, one module per area."""
 
+from app.models.account import ClassCode, GuardianConsent, PasswordReset, RateLimitCounter
 from app.models.analytics import (
     ActivityDay,
     MemberPeriod,
@@ -48,6 +49,7 @@ __all__ = [
     "ChatLinkCode",
     "ChatUpdate",
     "CheckInFailure",
+    "ClassCode",
     "ConsoleSession",
     "Drawing",
     "DrawingEntry",
@@ -56,6 +58,7 @@ __all__ = [
     "EventAttendance",
     "EventRegistration",
     "Feedback",
+    "GuardianConsent",
     "IdempotencyKey",
     "LedgerEntry",
     "Library",
@@ -66,11 +69,13 @@ __all__ = [
     "MemberPeriod",
     "MemberTally",
     "MemberTopic",
+    "PasswordReset",
     "Poll",
     "PollVote",
     "Quiz",
     "QuizAttempt",
     "QuizResult",
+    "RateLimitCounter",
     "ReadingLog",
     "RefreshToken",
     "Share",

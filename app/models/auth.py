@@ -32,6 +32,9 @@ class RefreshToken(SQLModel, table=True):
     created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
     expires_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
     used_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
+    # Who spent it (a digest of the client's address and agent): the same client
+    # refreshing twice at once within the grace is not a reuse.
+    used_by: str | None = SQLField(default=None, max_length=64)
 
 
 class TokenResponse(BaseModel):

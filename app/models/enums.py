@@ -136,3 +136,26 @@ class CardFormat(StrEnum):
     STORY = "story"
     SQUARE = "square"
     OG = "og"
+
+
+class TopListName(StrEnum):
+    """Which top list of the analytics a call asks for."""
+
+    BOOKS_BY_READERS = "books_by_readers"
+    BOOKS_BY_FINISHES = "books_by_finishes"
+    AUTHORS = "authors"
+    GENRES = "genres"
+    HASHTAGS = "hashtags"
+    SCHOOLS_BY_READERS = "schools_by_readers"
+    SCHOOLS_BY_SHARE = "schools_by_share"
+    READERS = "readers"
+
+
+class ReportName(StrEnum):
+    """The staff reports of the analytics, each also a CSV and an XLSX download."""
+
+    STATUS = "status"
+    SCHOOLS = "schools"
+    PROGRESS = "progress"
+    BADGES = "badges"
+    TOP_SCORES = "top_scores"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -12,6 +12,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.models import enums
+from app.models.account import ConsentGiven
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.types import DbId, Name, Password, ShortName, Slug, UtcDateTime
 
@@ -21,6 +22,15 @@ AgeGroup = Literal["kids", "teens", "adults"]
 KIDS_MAX_AGE = 12
 TEENS_MAX_AGE = 17
 MIN_SELF_REGISTER_AGE = 13
+ADULT_AGE = 18  # guardians and staff
+
+
+def is_minor_now(birth_year: int | None) -> bool:
+    """Under 18 by the calendar year, counting the year one turns 18 (a birth year is
+    all we know): public places show such a reader by nickname only. Unknown: a minor."""
+    if birth_year is None:
+        return True
+    return datetime.now(UTC).year - birth_year <= ADULT_AGE
 
 
 def age_group(birth_year: int, current_year: int) -> AgeGroup:
@@ -54,6 +64,12 @@ class Member(SQLModel, table=True):
     leaderboard_opt_out: bool = False
     guardian_id: int | None = SQLField(default=None, foreign_key="member.id")
     created_at: datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # The school as staff confirmed it (at the desk, or by a class code they handed out):
+    # only a confirmed school lets a member see that school's board.
+    school_confirmed_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
+    # An account taken back by its owner (or a child's guardian): personal data erased,
+    # the row kept so the ledger and the library's figures stay whole.
+    deleted_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
     # Counters kept in the same transaction as the rows they summarise, always by
     # atomic `SET x = x + :n` updates; `ledger verify` checks points against the ledger.
     points_total: int = 0
@@ -71,8 +87,8 @@ class Member(SQLModel, table=True):
         return self.guardian_id is not None
 
     def public_name(self) -> str:
-        """What others may see: a child only ever by nickname."""
-        if self.is_child or not self.display_name:
+        """What others may see: a child, and anyone under 18, only ever by nickname."""
+        if self.is_child or not self.display_name or is_minor_now(self.birth_year):
             return self.nickname or "Pembaca"
         return self.nickname or self.display_name
 
@@ -164,6 +180,10 @@ class ChildCreate(BaseModel):
     birth_year: int = Field(ge=1900, le=2100)
     school: Name | None = None
     language: enums.Language = enums.Language.ID
+    consent: ConsentGiven | None = Field(
+        default=None,
+        description="The guardian's consent (required): GET /v1/consent/child for the wording.",
+    )
 
 
 class MemberPublic(BaseModel):

@@ -18,7 +18,6 @@ from app.analytics.schemas import (
     Metric,
     ReadingIndex,
     Report,
-    ReportName,
     Summary,
     Timeseries,
     TopList,
@@ -26,7 +25,7 @@ from app.analytics.schemas import (
 )
 from app.core.problems import problems
 from app.deps import ClockDep, SessionDep, StaffMember
-from app.models.enums import AgeGroup
+from app.models.enums import AgeGroup, ReportName
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -159,7 +158,9 @@ DOWNLOAD = {"description": "The report as a file", "content": {}}
     response_class=Response,
     responses={**problems(401, 403, 404, 422), 200: {**DOWNLOAD, "content": {"text/csv": {}}}},
 )
-def export_csv(a: AskedDep, session: SessionDep, report_name: ReportQuery = "status") -> Response:
+def export_csv(
+    a: AskedDep, session: SessionDep, report_name: ReportQuery = ReportName.STATUS
+) -> Response:
     """A report as CSV (UTF-8 with a BOM)."""
     found = analytics.report(session, a.scope, a.query, report_name)
     return _download(export.to_csv(found), export.CSV_MEDIA_TYPE, export.filename(found, "csv"))
@@ -173,7 +174,9 @@ def export_csv(a: AskedDep, session: SessionDep, report_name: ReportQuery = "sta
         200: {**DOWNLOAD, "content": {export.XLSX_MEDIA_TYPE: {}}},
     },
 )
-def export_xlsx(a: AskedDep, session: SessionDep, report_name: ReportQuery = "status") -> Response:
+def export_xlsx(
+    a: AskedDep, session: SessionDep, report_name: ReportQuery = ReportName.STATUS
+) -> Response:
     """A report as an XLSX workbook."""
     found = analytics.report(session, a.scope, a.query, report_name)
     return _download(export.to_xlsx(found), export.XLSX_MEDIA_TYPE, export.filename(found, "xlsx"))

@@ -69,7 +69,7 @@ def appoint_staff(
 ) -> MemberPublic:
     """Make a member of this library one of its staff (administrators)."""
     lib = libraries.get_by_slug(session, slug)
-    member = libraries.appoint_staff(session, lib, data.member_id)
+    member = libraries.appoint_staff(session, lib, data.member_id, clock.now())
     return describe(session, member, clock.now())
 
 

@@ -73,4 +73,10 @@ def get_share_image(
     """The share's card; public, so the landing page and social previews can show it."""
     share = sharing.live(session, share_id)
     png = sharing.card(session, share, format, clock.now())
-    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+    # A card can be withdrawn (by its owner, a guardian's consent, a deletion): caches
+    # revalidate it on every use, so a withdrawn card stops being served at once.
+    return Response(
+        png,
+        media_type="image/png",
+        headers={"Cache-Control": "public, no-cache"},
+    )

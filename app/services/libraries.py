@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
-from app.core.clock import local_date
+from app.core.clock import Clock, local_date
 from app.core.db import lock_library
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, conflict, forbidden, not_found
@@ -22,7 +22,7 @@ from app.models.library import (
     ScoringSettings,
     ScoringUpdate,
 )
-from app.models.member import Member
+from app.models.member import ADULT_AGE, Member
 from app.scoring import Criterion, Rules, badge_unreachable_reason, challenge_unreachable_reason
 
 
@@ -108,12 +108,17 @@ def update_library(
     return lib
 
 
-def appoint_staff(session: Session, lib: Library, member_id: int) -> Member:
+def appoint_staff(
+    session: Session, lib: Library, member_id: int, now: datetime | None = None
+) -> Member:
     member = session.get(Member, member_id)
-    if member is None:
+    if member is None or member.deleted_at is not None:
         raise not_found("Member")
     if member.is_child or member.email is None:
         raise conflict("A child profile cannot be staff.", "not-eligible")
+    year = local_date(now or Clock().now(), lib.timezone).year
+    if year - member.birth_year < ADULT_AGE:
+        raise conflict(f"Staff are adults ({ADULT_AGE} and over).", "not-adult")
     if member.role == "admin":
         raise conflict("An administrator is already above staff.", "not-eligible")
     if member.library_id != lib.id:

@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
+from app.accounts import consent
+from app.accounts.nicknames import ensure_nickname_allowed
 from app.analytics import counters
 from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
 from app.models.library import Library
 from app.models.member import (
+    ADULT_AGE,
     KIDS_MAX_AGE,
     ChildCreate,
     ChildPublic,
@@ -108,6 +111,12 @@ def _flush_unique(session: Session, what: str) -> None:
         raise conflict(f"{what} is already taken.", slug="already-taken") from None
 
 
+def _is_minor(session: Session, member: Member) -> bool:
+    from app.core.clock import Clock
+
+    return current_year(session, member, Clock().now()) - member.birth_year < ADULT_AGE
+
+
 def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
     changes = data.model_dump(exclude_unset=True)
     if "display_name" in changes and changes["display_name"] is None:
@@ -116,10 +125,16 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
         raise unprocessable("leaderboard_opt_out must be true or false.", "leaderboard_opt_out")
     if "language" in changes and changes["language"] is None:
         raise unprocessable("language must be id or en.", field="language")
+    if "nickname" in changes or "display_name" in changes:
+        nick = changes.get("nickname", member.nickname)
+        if nick is not None:
+            ensure_nickname_allowed(nick, changes.get("display_name") or member.display_name)
     if "nickname" in changes:
         nick = changes["nickname"]
-        if nick is None and member.is_child:
-            raise unprocessable("A child profile needs a nickname.", field="nickname")
+        if nick is None and (member.is_child or _is_minor(session, member)):
+            raise unprocessable(
+                "Readers under 18 are shown by nickname only: keep one.", field="nickname"
+            )
         if (
             nick is not None
             and member.library_id is not None
@@ -127,6 +142,9 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
         ):
             raise conflict("That nickname is already taken in this library.", "already-taken")
         member.nickname_key = nickname_key(nick)
+    if "school" in changes and changes["school"] != member.school:
+        # A typed school is only the member's word: confirmation starts over.
+        member.school_confirmed_at = None
     leaderboards.member_updating(session, member, changes)
     if "school" in changes:
         counters.school_changed(
@@ -154,6 +172,10 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
         raise forbidden("A child profile cannot create children.")
     lib = library_of(session, guardian)
     year = local_date(now, lib.timezone).year
+    if year - guardian.birth_year < ADULT_AGE:
+        raise forbidden(f"Guardians are adults: child profiles are made by readers {ADULT_AGE}+.")
+    ensure_nickname_allowed(data.nickname, data.display_name)
+    given = consent.ensure_given(data.consent)
     if data.birth_year > year:
         raise unprocessable("The birth year is in the future.", field="birth_year")
     if year - data.birth_year > KIDS_MAX_AGE:
@@ -183,6 +205,7 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     session.add(child)
     _flush_unique(session, "That nickname")
     counters.member_joined(session, child, lib.timezone)
+    consent.record(session, guardian, child, given, now)
     return child
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from app.accounts import consent
 from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.db import insert_ignore, transaction
@@ -214,6 +215,11 @@ def create_share(
     session: Session, caller: Member, data: ShareCreate, now: datetime, base_url: str
 ) -> tuple[SharePublic, list[BadgeBrief]]:
     member = reader_for(session, caller, data.subject.member_id)
+    if member.is_child and not consent.has_active(session, member.id or 0):
+        # Without a guardian's consent in force a child appears in no public place.
+        raise conflict(
+            "This child's guardian has withdrawn consent to public sharing.", "no-consent"
+        )
     lib = session.get(Library, member.library_id) if member.library_id else None
     if lib is None:
         raise Problem(409, "no-library", "This account does not belong to a library.")

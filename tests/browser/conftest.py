@@ -52,7 +52,7 @@ def _cannot_run(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         _cannot_run(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

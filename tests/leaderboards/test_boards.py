@@ -153,8 +153,9 @@ def test_age_group_filter(board, factory, award, palu):
 
 
 def test_school_scope(board, client, factory, award, palu):
-    a = factory.member(palu, school="SMP Negeri 1 Palu")
-    b = factory.member(palu, school="SMP Negeri 1 Palu")
+    confirmed = factory.clock.now()
+    a = factory.member(palu, school="SMP Negeri 1 Palu", school_confirmed_at=confirmed)
+    b = factory.member(palu, school="SMP Negeri 1 Palu", school_confirmed_at=confirmed)
     c = factory.member(palu, school="SMP Negeri 2 Palu")
     staff = factory.staff(palu)
     for m, points in ((a, 5), (b, 15), (c, 25)):
@@ -182,8 +183,8 @@ def test_school_scope(board, client, factory, award, palu):
 
 
 def test_changing_school_moves_the_member(board, client, factory, award, palu):
-    a = factory.member(palu, school="SD Inpres 1")
-    b = factory.member(palu, school="SD Inpres 2")
+    a = factory.member(palu, school="SD Inpres 1", school_confirmed_at=factory.clock.now())
+    b = factory.member(palu, school="SD Inpres 2", school_confirmed_at=factory.clock.now())
     award(a, 8)
     award(b, 9)
     r = client.patch("/v1/me", json={"school": "SD Inpres 2"}, headers=factory.headers(a))
@@ -303,6 +304,9 @@ def test_children_appear_by_nickname_only_in_every_scope(board, client, factory,
         birth_years = [s.get(Member, m.id).birth_year for m in (child, classmate)]
     for m, points in ((child, 12), (classmate, 9), (parent, 3)):
         award(m, points, challenge_ids=[ch["id"]])
+    with factory.session() as s:  # staff confirmed the child's school at the desk
+        s.get(Member, child.id).school_confirmed_at = factory.clock.now()
+        s.commit()
     child_view = {"Authorization": factory.child_headers(parent, child)["Authorization"]}
     views = []
     for who, params in (

@@ -70,6 +70,7 @@ def test_redis_and_the_database_give_the_same_answers(client, factory, award, en
                 palu,
                 age=rnd.choice([14, 16, 30, 50]),
                 school=rnd.choice(schools),
+                school_confirmed_at=factory.clock.now(),
                 leaderboard_opt_out=rnd.random() < 0.15,
             )
         members.append(m)
@@ -78,7 +79,8 @@ def test_redis_and_the_database_give_the_same_answers(client, factory, award, en
             award(m, rnd.choice([5, 10, 10, 20]), challenge_ids=[challenge_id])
         if rnd.random() < 0.3:
             award(m, -5)  # a reversal: some counters end at zero or below
-    callers = [*rnd.sample(members, 6), staff]
+    # Callers who may see children (guardians and staff): Redis answers all their boards.
+    callers = [members[i] for i in (4, 9, 14, 19, 24, 29)] + [staff]
     variants = [
         {},
         {"period": "month"},
@@ -240,15 +242,19 @@ def test_rebuild_from_the_ledger_gives_the_same_counters(
 
 
 def test_new_year_moves_age_groups_and_redis_waits_for_a_rebuild(
-    board, factory, award, index, palu, clock
+    board, client, factory, award, index, palu, clock
 ):
     twelve = factory.member(palu, age=12)  # born 2014: a kid in 2026, a teen in 2027
     award(twelve, 9)
     assert ranks(board(twelve, age_group="kids", period="all_time")) == [(1, twelve.id, 9)]
     clock.set(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 1 January 2027 in Palu
-    kids = board(twelve, age_group="kids", period="all_time", from_redis=False)
-    assert kids["entries"] == []
-    assert kids["me"] is None
+    # A teen now: the children's board is for the children, their guardians and staff.
+    r = client.get(
+        "/v1/leaderboards",
+        params={"age_group": "kids", "period": "all_time"},
+        headers=factory.headers(twelve),
+    )
+    assert r.status_code == 403
     teens = board(twelve, age_group="teens", period="all_time", from_redis=False)
     assert ranks(teens) == [(1, twelve.id, 9)]
     list(rebuild(factory.engine, index, clock.now()))

@@ -23,7 +23,7 @@ from app.models.member import Member
 from app.models.reading import LedgerEntry, ReadingLog
 from app.services.members import MAX_CHILDREN
 from app.services.verify import check
-from tests.factories import Factory
+from tests.factories import CONSENT, Factory
 from tests.test_concurrency import (
     PALU_TZ,
     USE_PG,
@@ -208,6 +208,7 @@ def test_simultaneous_children_stop_at_the_limit(live, factory, now_factory):
                     "display_name": f"Anak {i}",
                     "nickname": f"Kancil{n}x{i}x{guardian.id}",
                     "birth_year": year - 8,
+                    "consent": CONSENT,
                 },
                 "headers": auth,
             }

@@ -101,8 +101,13 @@ def test_refresh_rotates_and_reuse_revokes_the_family(client, factory):
     assert r.status_code == 200
     second = r.json()
     assert second["refresh_token"] != first["refresh_token"]
-    # The spent token comes back: an attacker may hold it, so the family ends.
-    reuse = client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    # The spent token comes back from another device: an attacker may hold it, so the
+    # family ends.
+    reuse = client.post(
+        "/v1/auth/refresh",
+        json={"refresh_token": first["refresh_token"]},
+        headers={"User-Agent": "another-device"},
+    )
     assert reuse.status_code == 401
     assert reuse.json()["type"].endswith("refresh-reused")
     again = client.post("/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
@@ -115,7 +120,12 @@ def test_other_sign_ins_survive_a_reuse(client, factory):
     m = factory.member()
     phone, tablet = factory.tokens(m), factory.tokens(m)
     client.post("/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]})
-    client.post("/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]})
+    stolen = client.post(
+        "/v1/auth/refresh",
+        json={"refresh_token": phone["refresh_token"]},
+        headers={"User-Agent": "another-device"},
+    )
+    assert stolen.status_code == 401
     r = client.post("/v1/auth/refresh", json={"refresh_token": tablet["refresh_token"]})
     assert r.status_code == 200
 

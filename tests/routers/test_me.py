@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models.member import Member
+from tests.factories import CONSENT
 
 PROBLEM = "application/problem+json"
 
@@ -76,7 +77,12 @@ def test_guardian_creates_and_lists_children(client, factory):
     h = factory.headers(parent)
     r = client.post(
         "/v1/me/children",
-        json={"display_name": "Rina Lestari", "nickname": "Rina", "birth_year": 2018},
+        json={
+            "display_name": "Rina Lestari",
+            "nickname": "Rina",
+            "birth_year": 2018,
+            "consent": CONSENT,
+        },
         headers=h,
     )
     assert r.status_code == 201, r.text
@@ -90,11 +96,39 @@ def test_guardian_creates_and_lists_children(client, factory):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"display_name": "Rina", "birth_year": 2018}, 422),  # nickname required
-        ({"display_name": "Rina", "nickname": "Rina", "birth_year": 2031}, 422),  # future
-        ({"display_name": "Rina", "nickname": "Rina", "birth_year": 2005}, 422),  # too old
-        ({"display_name": "Rina", "nickname": "Rina", "birth_year": "2018x"}, 422),
-        ({"display_name": "Rina", "nickname": "Taken", "birth_year": 2018}, 409),
+        ({"display_name": "Rina L", "birth_year": 2018, "consent": CONSENT}, 422),  # nickname
+        (
+            {"display_name": "Rina L", "nickname": "Rina", "birth_year": 2031, "consent": CONSENT},
+            422,
+        ),
+        (
+            {"display_name": "Rina L", "nickname": "Rina", "birth_year": 2005, "consent": CONSENT},
+            422,
+        ),
+        ({"display_name": "Rina L", "nickname": "Rina", "birth_year": "2018x"}, 422),
+        (
+            {"display_name": "Rina L", "nickname": "Taken", "birth_year": 2018, "consent": CONSENT},
+            409,
+        ),
+        ({"display_name": "Rina L", "nickname": "Rina", "birth_year": 2018}, 422),  # no consent
+        (
+            {
+                "display_name": "Rina L",
+                "nickname": "Rina",
+                "birth_year": 2018,
+                "consent": {**CONSENT, "accepted": False},
+            },
+            422,
+        ),
+        (
+            {
+                "display_name": "Rina L",
+                "nickname": "rina l",
+                "birth_year": 2018,
+                "consent": CONSENT,
+            },
+            422,
+        ),
     ],
 )
 def test_bad_children_are_refused(client, factory, body, status):
