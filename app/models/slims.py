@@ -11,6 +11,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from app.models.account import ConsentGiven
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.types import Language, Password, ShortName, Slug, UtcDateTime
 
@@ -157,6 +158,10 @@ class CardLink(BaseModel):
     birth_date: dt.date
     nickname: ShortName | None = Field(
         default=None, description="The child's public nickname (a child's card only)"
+    )
+    consent: ConsentGiven | None = Field(
+        default=None,
+        description="A child's card only: the guardian's consent (GET /v1/consent/child).",
     )
 
 

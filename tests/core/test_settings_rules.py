@@ -10,13 +10,16 @@ from pydantic import ValidationError
 
 from app.core.config import Settings
 
-STRONG = "k" * 32
+# A random-looking 32 characters: production refuses low-entropy secrets too.
+STRONG = "Zq8vK2mWx7Rt4Nb9Lp3Hs6Dj1Fg5Yc0A"
+PUBLIC = "https://bacaquest.perpustakaan.example"
 
 
 def test_production_refuses_a_secret_shorter_than_32_characters():
     with pytest.raises(ValidationError, match="at least 32 characters"):
-        Settings(environment="production", secret_key="k" * 31)
-    assert Settings(environment="production", secret_key=STRONG).secret_key == STRONG
+        Settings(environment="production", secret_key="k" * 31, public_base_url=PUBLIC)
+    strong = Settings(environment="production", secret_key=STRONG, public_base_url=PUBLIC)
+    assert strong.secret_key == STRONG
 
 
 def test_development_may_use_a_short_secret():

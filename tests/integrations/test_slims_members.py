@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.models.member import Member
 from app.models.slims import SlimsMember
+from tests.factories import CONSENT
 
 EXPORT = (
     "member_id,member_name,gender,birth_date,member_email,member_phone,inst_name,expire_date\n"
@@ -119,9 +120,16 @@ def test_a_childs_card_is_claimed_only_by_a_guardian(client, factory):
     assert own.status_code == 403
     guardian = factory.member(lib)
 
+    card = {"card_number": "P0002", "birth_date": "2017-02-03", "nickname": "Kancil"}
+    # Without the guardian's consent no child profile is made.
+    refused = client.post(
+        "/v1/me/children/claim-card", json=card, headers=factory.headers(guardian)
+    )
+    assert refused.status_code == 422 and refused.json()["type"].endswith("consent-required")
+    assert client.get("/v1/me/children", headers=factory.headers(guardian)).json() == []
     r = client.post(
         "/v1/me/children/claim-card",
-        json={"card_number": "P0002", "birth_date": "2017-02-03", "nickname": "Kancil"},
+        json={**card, "consent": CONSENT},
         headers=factory.headers(guardian),
     )
 

@@ -115,7 +115,7 @@ DEAR_PAGES = replace(R, points_per_page=100, daily_cap_points=50)
             "day",
             R,
             "unknown metric 'likes'; expected one of books_finished, pages, minutes,"
-            " streak_days, genres, logs, challenges_completed, shares",
+            " streak_days, genres, logs, challenges_completed, shares, events_attended",
         ),
         (
             "pages",

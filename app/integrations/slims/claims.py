@@ -161,6 +161,7 @@ def claim_child(session: Session, guardian: Member, data: CardLink, now: datetim
             nickname=data.nickname,
             birth_year=card.birth_date.year,
             school=card.institution[:80] if card.institution else None,
+            consent=data.consent,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
