@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
 from app import apidocs, console
+from app.core import http_safety
 from app.core.clock import Clock
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
@@ -77,6 +78,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served by app.apidocs from the app's own files
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -84,6 +86,8 @@ def create_app(
     install_problem_handlers(app)
     # One in-flight request per pooled connection (see app.core.limits).
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight)
+    # Host, body size, security headers and CORS are checked before admission.
+    http_safety.install(app, settings)
     # Routes are matched router by router in this order: the busiest come first.
     for module in (
         reading,
@@ -107,7 +111,8 @@ def create_app(
         app.include_router(module.router)
     for programme_router in PROGRAMME_ROUTERS:
         app.include_router(programme_router)
-    apidocs.install(app)
+    if settings.docs_enabled:
+        apidocs.install(app)
     console.install(app)
     install_openapi(app)
     return app
