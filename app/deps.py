@@ -89,7 +89,7 @@ class Caller:
 _CALLER = (
     select(Member, AuthSession.revoked_at, AuthSession.member_id)
     .join(AuthSession, AuthSession.id == bindparam("session_id"))
-    .where(Member.id == bindparam("member_id"))
+    .where(Member.id == bindparam("member_id"), Member.deleted_at.is_(None))
 )
 
 
@@ -158,7 +158,7 @@ _FACTS = ", ".join(f"member.{f.name}" for f in fields(MemberFacts))
 _CALLER_FACTS = HotSql(
     f"SELECT {_FACTS}, auth_session.revoked_at, auth_session.member_id"  # noqa: S608
     " FROM member JOIN auth_session ON auth_session.id = :session_id"
-    " WHERE member.id = :member_id",
+    " WHERE member.id = :member_id AND member.deleted_at IS NULL",
     results=(
         *(Boolean() if f.name == "leaderboard_opt_out" else None for f in fields(MemberFacts)),
     ),

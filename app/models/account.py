@@ -4,6 +4,7 @@ guardians' consent, school class codes."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Index, Text
@@ -150,4 +151,24 @@ class SchoolConfirmation(BaseModel):
 
     school: Name | None = Field(
         default=None, description="The school as staff checked it; the profile's by default."
+    )
+
+
+class AccountExport(BaseModel):
+    """Everything stored about one member (GET /v1/me/export, or a guardian's child)."""
+
+    format: str = Field(description="bacaquest-export/1")
+    exported_at: datetime
+    profile: dict[str, Any]
+    consent: list[dict[str, Any]] = Field(
+        description="A child's consents: wording, version, language, given and withdrawn"
+    )
+    consents_given_as_guardian: list[int] = Field(description="Children consented for")
+    children: list[dict[str, Any]]
+    badges: list[dict[str, Any]]
+    challenges: list[dict[str, Any]]
+    data: dict[str, list[dict[str, Any]]] = Field(
+        description="Every stored row of the member, by table: reading logs, ledger, "
+        "badge awards, challenge progress, shares and their views, quizzes, polls, "
+        "events, reviews, ..."
     )

@@ -1,13 +1,15 @@
-"""Account care: change a password, desk reset codes, nickname suggestions."""
+"""Account care: change a password, desk reset codes, nickname suggestions, consent, and
+taking one's data back (export, deletion)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import consent, hashing, resets, schools
+from app.accounts import consent, erasure, hashing, resets, schools, takeout
 from app.accounts.nicknames import suggest_nicknames
 from app.accounts.passwords import ensure_strong
 from app.accounts.throttle import client_address, throttle_of
@@ -25,6 +27,8 @@ from app.deps import (
     unit_of_work,
 )
 from app.models.account import (
+    AccountDeletion,
+    AccountExport,
     ClassCodeCreate,
     ClassCodeJoin,
     ClassCodePublic,
@@ -274,3 +278,85 @@ def withdraw_consent(
     """Withdraw consent: the child leaves every board and every share page at once."""
     child = child_of(session, guardian, child_id)
     consent.withdraw(session, child, clock.now())
+
+
+def _download(doc: AccountExport, name: str) -> JSONResponse:
+    return JSONResponse(
+        doc.model_dump(mode="json"),
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/v1/me/export", response_model=AccountExport, responses=problems(401))
+def export_my_data(caller: CallerDep, session: SessionDep, clock: ClockDep) -> JSONResponse:
+    """All your data as one JSON document: profile, consent, logs, ledger, badges,
+    challenges, shares and their views, quizzes, polls, events, reviews."""
+    member = caller.member
+    return _download(takeout.export(session, member, clock.now()), f"bacaquest-{member.id}.json")
+
+
+@router.post(
+    "/v1/me/deletion",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 422, 429, 503),
+)
+async def delete_my_account(
+    request: Request, data: AccountDeletion, claims: ClaimsDep, clock: ClockDep
+) -> None:
+    """Delete your account, confirmed with your password: your personal data is erased,
+    every sign-in ends, your shares are withdrawn and you leave every board. The child
+    profiles you manage are deleted with it. Points already counted stay in the
+    library's figures without your name."""
+    now = clock.now()
+    engine = request.app.state.engine
+    throttle = throttle_of(request.app.state)
+
+    def read() -> str | None:
+        throttle.hit("password-change", str(claims.member_id), now)
+        with unit_of_work(engine, write=False) as session:
+            caller = load_caller(session, claims)
+            if caller.acting_guardian_id is not None or caller.member.is_child:
+                raise forbidden(
+                    "A child profile is deleted by its guardian: DELETE /v1/me/children/{id}."
+                )
+            return caller.member.password_hash
+
+    current_hash = await run_in_threadpool(read)
+    if not await hashing.verify(data.password, current_hash):
+        raise unprocessable("The password is not correct.", field="password", slug="wrong-password")
+
+    def write() -> None:
+        with unit_of_work(engine, write=True) as session:
+            erasure.erase(session, load_caller(session, claims).member, now)
+
+    await run_in_threadpool(write)
+
+
+@router.get(
+    "/v1/me/children/{child_id}/export",
+    response_model=AccountExport,
+    responses=problems(401, 403, 404),
+)
+def export_child_data(
+    child_id: ChildIdPath, guardian: AdultMember, session: SessionDep, clock: ClockDep
+) -> JSONResponse:
+    """All of a child's data as one JSON document, with the consent given (wording, time)."""
+    child = child_of(session, guardian, child_id)
+    return _download(takeout.export(session, child, clock.now()), f"bacaquest-{child.id}.json")
+
+
+@router.delete(
+    "/v1/me/children/{child_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404),
+)
+def delete_child(
+    child_id: ChildIdPath, guardian: AdultMember, session: SessionDep, clock: ClockDep
+) -> None:
+    """Delete a child's profile: personal data erased, off every board, shares withdrawn;
+    a token acting for the child stops working at once."""
+    child = child_of(session, guardian, child_id)
+    erasure.erase(session, child, clock.now())

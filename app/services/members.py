@@ -159,7 +159,9 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
 
 def list_children(session: Session, guardian: Member) -> list[Member]:
     rows = session.execute(
-        select(Member).where(Member.guardian_id == guardian.id).order_by(Member.id)
+        select(Member)
+        .where(Member.guardian_id == guardian.id, Member.deleted_at.is_(None))
+        .order_by(Member.id)
     )
     return list(rows.scalars())
 
@@ -212,6 +214,11 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
 def child_of(session: Session, guardian: MemberLike, child_id: int) -> Member:
     """A guardian's own child, or 404 (another family's child is not even confirmed)."""
     child = session.get(Member, child_id)
-    if child is None or child.guardian_id is None or child.guardian_id != guardian.id:
+    if (
+        child is None
+        or child.guardian_id is None
+        or child.guardian_id != guardian.id
+        or child.deleted_at is not None
+    ):
         raise not_found("Child profile")
     return child

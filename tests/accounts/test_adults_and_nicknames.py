@@ -84,3 +84,21 @@ def test_a_teen_without_a_nickname_gets_a_generated_one(client, factory):
     assert len(offered.json()) == 5 and nick not in offered.json()
     cleared = client.patch("/v1/me", json={"nickname": None}, headers=headers)
     assert cleared.status_code == 422  # under 18: keeps a nickname
+
+
+def test_a_teens_share_shows_the_nickname_only_in_every_public_place(client, factory):
+    palu = factory.library("palu")
+    named = factory.member(palu, age=15, display_name="Teguh Prasetyo", nickname="Elang")
+    unnamed = factory.member(palu, age=16, display_name="Sri Rahayu")
+    for teen, shown in ((named, "Elang"), (unnamed, "Pembaca")):
+        made = client.post(
+            "/v1/share",
+            json={"subject": {"type": "monthly_summary"}, "platforms": ["whatsapp", "x"]},
+            headers=factory.headers(teen),
+        )
+        assert made.status_code == 201, made.text
+        real = teen.display_name.split()[0]
+        assert real not in made.text  # the post texts
+        page = client.get(f"/s/{made.json()['id']}")
+        assert page.status_code == 200
+        assert shown in page.text and real not in page.text
