@@ -63,7 +63,7 @@ def test_console_docs_and_share_pages_run_under_the_policy(strict: Any, live: An
     share = strict.new_page()
     share.goto(f"/s/{made.json()['id']}")
     share.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-    assert share.evaluate(
-        "() => Array.from(document.images).every(i => i.naturalWidth > 0)"
-    ), "an image of the share page was blocked"
+    assert share.evaluate("() => Array.from(document.images).every(i => i.naturalWidth > 0)"), (
+        "an image of the share page was blocked"
+    )
     assert strict.violations == []
