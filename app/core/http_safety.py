@@ -27,12 +27,14 @@ from app.core.config import Settings
 from app.core.problems import PROBLEM_MEDIA_TYPE, problem_body
 
 # Every asset (docs, console, share pages) is served by the app itself. Styles allow
-# inline attributes: ReDoc and Swagger UI set element styles from their scripts.
+# inline attributes: ReDoc and Swagger UI set element styles from their scripts. Images
+# may also come from the public URL's origin: share pages name their card by it, which
+# is this same server seen from outside.
 CONTENT_SECURITY_POLICY = (
-    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    b"worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    b"frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' {origin} data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 HSTS = b"max-age=31536000; includeSubDomains"
 
@@ -165,12 +167,15 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, public_base_url: str) -> None:
         self.app = app
         self.base = public_base_url.rstrip("/")
+        parts = urlsplit(self.base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        self.csp = CONTENT_SECURITY_POLICY.format(origin=origin).encode("latin-1")
         self.common: list[tuple[bytes, bytes]] = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
             (b"x-frame-options", b"DENY"),
         ]
-        if urlsplit(self.base).scheme == "https":
+        if parts.scheme == "https":
             self.common.append((b"strict-transport-security", HSTS))
 
     def _location(self, value: bytes) -> bytes:
@@ -198,7 +203,7 @@ class SecurityHeaders:
                         headers[i] = (name, self._location(value))
                 headers.extend(self.common)
                 if html:
-                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY))
+                    headers.append((b"content-security-policy", self.csp))
                 message = {**message, "headers": headers}
             await send(message)
 
