@@ -53,6 +53,7 @@ _LOG = re.compile(
     r"(?:[\"\u201c](.+?)[\"\u201d]|(.+?))(?:\s+(selesai|tamat))?(?:\s+untuk\s+(.+?))?\s*$",
     re.IGNORECASE,
 )
+_DONE_AFTER = re.compile(r"^(.+?)\s+(selesai|tamat)$", re.IGNORECASE)
 _EVENT = re.compile(r"^(\d{1,9})(?:\s+untuk\s+(.+?))?\s*$", re.IGNORECASE)
 
 
@@ -135,6 +136,9 @@ def _log(
     amount, unit, quoted, bare, finished, child_name = match.groups()
     title = " ".join((quoted or bare).split())[:300]
     child: Member | None = None
+    done_after = _DONE_AFTER.match(child_name or "")
+    if done_after:  # "... untuk Budi selesai"
+        child_name, finished = done_after.groups()
     if child_name:
         found = family.find_child(session, member, child_name, title_quoted=bool(quoted))
         if isinstance(found, family.Refusal):
