@@ -511,3 +511,95 @@ def test_a_completed_challenge_is_sent_once(client, factory, receiver, send):
     (sent,) = receiver.payloads()
     assert sent["type"] == "challenge.completed"
     assert sent["data"]["challenge"]["challenge_id"] == ch["id"]
+
+
+def test_a_timeout_is_a_failed_attempt_retried_later(client, factory, engine, clock, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            threading.Event().wait(1.5)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        lib = factory.library()
+        url = f"http://127.0.0.1:{server.server_address[1]}/slow"
+        register(client, factory, factory.staff(lib), url)
+        log(client, factory, factory.member(lib))
+        with delivery.new_client(0.3) as impatient:
+            assert delivery.deliver_due(engine, clock, impatient) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    (d,) = deliveries(engine)
+    assert (d.status, d.attempts, d.last_status_code) == ("pending", 1, None)
+    assert d.last_error is not None and "Timeout" in d.last_error
+
+
+def test_the_apps_own_worker_delivers_in_the_background(db_url, engine, clock, factory, receiver):
+    from fastapi.testclient import TestClient
+
+    from app.core.config import Settings
+    from app.main import create_app
+
+    settings = Settings(
+        environment="test", database_url=db_url, db_pool_size=8, background_worker=True
+    )
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as app_client:
+        lib = factory.library()
+        register(app_client, factory, factory.staff(lib), receiver.url)
+        log(app_client, factory, factory.member(lib))
+        for _ in range(100):  # the worker looks every two seconds at most
+            if receiver.got:
+                break
+            threading.Event().wait(0.1)
+    assert [p["type"] for p in receiver.payloads()] == ["reading_log.accepted"]
+    assert deliveries(engine)[0].status == "delivered"
+
+
+def test_the_command_delivers_once(db_url, factory, client, receiver, engine, monkeypatch):
+    from app.cli import main
+    from app.core.config import get_settings
+
+    lib = factory.library()
+    register(client, factory, factory.staff(lib), receiver.url)
+    log(client, factory, factory.member(lib))
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        # The command runs on the wall clock, long after the fixed test instant.
+        assert main(["webhooks", "deliver", "--once"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert deliveries(engine)[0].status == "delivered"
+
+
+def test_bad_changes_and_queries_are_refused_and_change_nothing(client, factory, receiver):
+    lib = factory.library()
+    staff = factory.staff(lib)
+    h = factory.headers(staff)
+    hook = register(client, factory, staff, receiver.url)
+    for body, field in (
+        ({"url": "mailto:a@b.c"}, "url"),
+        ({"event_types": []}, "event_types"),
+        ({"event_types": ["badge.lost"]}, "event_types.0"),
+        ({"enabled": "maybe"}, "enabled"),
+    ):
+        r = client.patch(f"{BASE}/{hook['id']}", json=body, headers=h)
+        assert r.status_code == 422, (body, r.text)
+        assert field in [e["field"].removeprefix("body.") for e in r.json()["errors"]]
+    assert client.get(f"{BASE}/{hook['id']}", headers=h).json() == {
+        k: v for k, v in hook.items() if k != "secret"
+    }
+    deliveries_path = f"{BASE}/{hook['id']}/deliveries"
+    assert client.get(deliveries_path, params={"status": "lost"}, headers=h).status_code == 422
+    assert client.get(deliveries_path, params={"cursor": "nope"}, headers=h).status_code == 400
+    assert client.get(f"{BASE}/0", headers=h).status_code == 422
+    assert client.get(f"{BASE}/{hook['id']}/deliveries/99", headers=h).status_code == 404

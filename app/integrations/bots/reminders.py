@@ -152,6 +152,10 @@ async def _send(settings: Settings, out: list[Outgoing]) -> int:
 def send_due(engine: Engine, settings: Settings, now: datetime) -> int:
     """One pass (the worker's every few minutes, or `python -m app reminders send`):
     claimed first and committed, then sent; how many were sent."""
+    with transaction(engine, write=False) as session:  # nobody opted in: no write lock
+        wanted = select(ChatLink.id).where(ChatLink.reminders.is_(True)).limit(1)
+        if session.execute(wanted).first() is None:
+            return 0
     with transaction(engine) as session:
         out = due(session, now)
     return asyncio.run(_send(settings, out)) if out else 0

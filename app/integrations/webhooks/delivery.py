@@ -62,7 +62,16 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return timedelta(seconds=ceiling / 2 + rng.random() * ceiling / 2)
 
 
+def _anything_due(engine: Engine, now: datetime) -> bool:
+    """A read first: an idle worker never takes SQLite's write lock from the requests."""
+    with transaction(engine, write=False) as session:
+        due = select(_d.id).where(_d.status == "pending", _d.next_attempt_at <= now).limit(1)
+        return session.execute(due).first() is not None
+
+
 def claim(engine: Engine, now: datetime, limit: int = BATCH) -> list[Job]:
+    if not _anything_due(engine, now):
+        return []
     with transaction(engine) as session:
         stmt = (
             select(_d.id, _d.endpoint_id, _d.msg_id, _d.payload, _e.url, _e.secret)
