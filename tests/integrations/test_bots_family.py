@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.integrations.bots import reminders
-from tests.integrations.test_bots import link_code, telegram
+from tests.integrations.test_bots import link_code, telegram, whatsapp
 
 
 def linked(bot_client, factory, member, chat: int) -> None:
@@ -188,3 +188,25 @@ def test_reminder_commands_are_understood_or_explained(bot_client, factory, plat
     assert platforms.texts("telegram")[-1].startswith("Tulis seperti ini")
     telegram(bot_client, 4, "ingatkan ya", chat=786)
     assert "aktif: jam 19.00" in platforms.texts("telegram")[-1]
+
+
+def test_a_whatsapp_reminder_starts_the_conversation_with_the_template(
+    bot_client, factory, platforms, engine
+):
+    reader = factory.member(factory.library())
+    whatsapp(bot_client, "wamid.1", f"hubungkan {link_code(bot_client, factory, reader)}")
+    body = {"book": {"title": "Amba"}, "pages": 10, "read_on": "2026-11-16"}
+    assert bot_client.post(
+        "/v1/reading-logs", json=body, headers=factory.headers(reader)
+    ).is_success
+    whatsapp(bot_client, "wamid.2", "ingatkan jam 19")
+    plain = bot_client.app.state.settings
+    settings = plain.model_copy(update={"whatsapp_reminder_template": "pengingat_streak"})
+    sent = len(platforms.sent)
+
+    assert reminders.send_due(engine, settings, at(12, 5)) == 1
+    ((platform, message),) = platforms.sent[sent:]
+    assert platform == "whatsapp" and message["to"] == "628123"
+    assert message["template"]["name"] == "pengingat_streak"
+    (param,) = message["template"]["components"][0]["parameters"]
+    assert "akan putus hari ini" in param["text"] and "\n" not in param["text"]

@@ -21,11 +21,15 @@ async def whatsapp_send(settings: Settings, to: str, text: str, *, template: boo
     url = f"{settings.whatsapp_api_base_url}/{settings.whatsapp_phone_number_id}/messages"
     body: dict[str, Any] = {"messaging_product": "whatsapp", "to": to}
     if template and settings.whatsapp_reminder_template:
+        lines = [line for line in text.splitlines() if line.strip()]
         body["type"] = "template"
         body["template"] = {
             "name": settings.whatsapp_reminder_template,
             "language": {"code": "id"},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
+            # A template parameter may hold no line breaks.
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": " · ".join(lines)}]}
+            ],
         }
     else:
         body |= {"type": "text", "text": {"body": text}}
