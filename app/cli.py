@@ -271,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(systems.add_parser("slims", help="SLiMS catalogue or members"))
     p.set_defaults(fn=_cmd_import_slims)
+    from app.integrations.webhooks.commands import add_parsers
+
+    add_parsers(sub)
     p = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
     p.add_argument("--check", action="store_true")
     p.set_defaults(fn=_cmd_openapi)

@@ -21,6 +21,8 @@ from app.core.problems import install_problem_handlers
 from app.integrations.bots import endpoints as bots
 from app.integrations.openbadges import endpoints as openbadges
 from app.integrations.slims import endpoints as slims
+from app.integrations.webhooks import background
+from app.integrations.webhooks import endpoints as webhooks
 from app.programmes.routers import ROUTERS as PROGRAMME_ROUTERS
 from app.routers import (
     account,
@@ -68,7 +70,12 @@ def create_app(
         # at a time each (see app.core.limits), so as many threads as admitted requests.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = settings.max_in_flight
-        yield
+        worker = background.start(app) if background.wanted(settings) else None
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(
         title="BacaQuest API",
@@ -107,6 +114,7 @@ def create_app(
         slims,
         openbadges,
         bots,
+        webhooks,
     ):
         app.include_router(module.router)
     for programme_router in PROGRAMME_ROUTERS:

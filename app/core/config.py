@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    # An approved message template with one body parameter: WhatsApp lets a business
+    # start a conversation (a streak reminder) only with one; unset: a plain text.
+    whatsapp_reminder_template: str | None = Field(default=None, max_length=512)
+    # Partners' webhooks and chat streak reminders are sent by a background thread of the
+    # app (None: on, except in tests) or by `python -m app webhooks deliver` on its own.
+    background_worker: bool | None = None
+    webhook_timeout_seconds: float = Field(default=10, ge=1, le=30)
     # Accounts: attempts per window, shared by every worker (Redis or the database).
     signin_attempts_per_account: int = Field(default=10, ge=1, le=10_000)
     signin_attempts_per_address: int = Field(default=100, ge=1, le=100_000)

@@ -34,6 +34,7 @@ from app.models.reading import (
 from app.models.reviews import BookReview, Feedback
 from app.models.share import Share, ShareEvent, ShareImage
 from app.models.slims import SlimsCursor, SlimsHolding, SlimsMember
+from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityDay",
@@ -87,5 +88,8 @@ __all__ = [
     "SlimsHolding",
     "SlimsMember",
     "TopicDay",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]

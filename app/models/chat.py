@@ -26,6 +26,11 @@ class ChatLink(SQLModel, table=True):
     chat_id: str = SQLField(max_length=64)
     member_id: int = SQLField(foreign_key="member.id", index=True)
     linked_at: dt.datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # Streak reminders, opt-in only: the local hour (the library's time zone) to be told
+    # that a streak breaks today, and the local day of the last one (at most one a day).
+    reminders: bool = False
+    reminder_hour: int = 19
+    reminded_on: dt.date | None = None
 
 
 class ChatLinkCode(SQLModel, table=True):

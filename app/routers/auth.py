@@ -20,6 +20,7 @@ from app.deps import (
     SettingsDep,
     unit_of_work,
 )
+from app.integrations.webhooks import events
 from app.models.auth import (
     ChildTokenRequest,
     RefreshRequest,
@@ -56,6 +57,7 @@ async def register(
     def work() -> RegisterResponse:
         with unit_of_work(request.app.state.engine, write=True) as session:
             member = auth.register(session, data, now, password_hash=password_hash)
+            events.after_join(session, settings.secret_key, member, now)
             tokens = auth.start_session(session, settings, member, now)
             return RegisterResponse(**tokens.model_dump(), member=describe(session, member, now))
 

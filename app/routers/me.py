@@ -7,7 +7,8 @@ from fastapi import APIRouter, status
 from app.core.clock import local_date
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import AdultMember, CallerDep, ClockDep, CurrentMember, SessionDep
+from app.deps import AdultMember, CallerDep, ClockDep, CurrentMember, SessionDep, SettingsDep
+from app.integrations.webhooks import events
 from app.models.badge import MemberBadges
 from app.models.member import ChildCreate, ChildPublic, MemberPublic, MemberUpdate
 from app.models.reading import AwardRow, MemberStats, PointsSummary
@@ -45,11 +46,16 @@ def list_children(guardian: AdultMember, session: SessionDep, clock: ClockDep) -
     responses=problems(401, 403, 409),
 )
 def create_child(
-    data: ChildCreate, guardian: AdultMember, session: SessionDep, clock: ClockDep
+    data: ChildCreate,
+    guardian: AdultMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> ChildPublic:
     """Add a child profile (12 and under): no password, shown by nickname only."""
     now = clock.now()
     child = members.create_child(session, guardian, data, now)
+    events.after_join(session, settings.secret_key, child, now, personal=False)
     lib = members.library_of(session, guardian)
     return members.child_public(child, local_date(now, lib.timezone).year)
 

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Path, Query
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
-from app.deps import ClockDep, SessionDep, StaffLibrary, StaffMember
+from app.deps import ClockDep, SessionDep, SettingsDep, StaffLibrary, StaffMember
+from app.integrations.webhooks import events
 from app.models.enums import LogStatus
+from app.models.member import Member
 from app.models.reading import LogResult, ReadingLogPublic
 from app.services import moderation
 from app.services.moderation import Decision, FlaggedLog
@@ -43,12 +45,19 @@ def approve_log(
     staff: StaffMember,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     decision: Decision | None = None,
 ) -> LogResult:
     """Count a flagged log: its points are awarded now. Staff never review their own
     logs; an optional `reason` is shown to the member."""
     reason = decision.reason if decision else None
-    return moderation.approve(session, staff, log_id, clock.now(), reason)
+    now = clock.now()
+    result = moderation.approve(session, staff, log_id, now, reason)
+    reader = session.get(Member, result.log.member_id)
+    if reader is not None:
+        done = (result.model_dump(mode="json"),)
+        events.after_logs(session, settings.secret_key, reader, done, now)
+    return result
 
 
 @router.post(

@@ -20,6 +20,7 @@ from app.deps import (
     SettingsDep,
     as_caller,
 )
+from app.integrations.webhooks import events
 from app.models.enums import LogStatus
 from app.models.reading import (
     BatchRequest,
@@ -51,9 +52,12 @@ async def create_reading_log(
     now = clock.now()
 
     def log(session: Session, caller: CallerFacts) -> tuple[int, str]:
-        return reading.create_log(
+        code, body = reading.create_log(
             session, caller.member, data, now, idempotency_key, settings.idempotency_hours
         )
+        # Partners' events in the log's own transaction (no query without webhooks).
+        events.after_logs(session, settings.secret_key, caller.member, (body,), now)
+        return code, body
 
     # The busiest write: its whole unit of work runs on one worker thread.
     code, body = await as_caller(request, claims, log)
@@ -69,7 +73,11 @@ def sync_reading_logs(
     settings: SettingsDep,
 ) -> BatchResult:
     """Up to 100 queued logs, each with its `client_id`; one result per item."""
-    return reading.batch(session, member, data.items, clock.now(), settings.idempotency_hours)
+    now = clock.now()
+    result = reading.batch(session, member, data.items, now, settings.idempotency_hours)
+    done = (i.result.model_dump(mode="json") for i in result.items if i.result is not None)
+    events.after_logs(session, settings.secret_key, member, done, now)
+    return result
 
 
 @router.get("", response_model=Page[ReadingLogPublic], responses=problems(401, 404))

@@ -73,3 +73,10 @@ def of(session: Session, library_id: int, version: int) -> Catalogue:
     )
     by_library[library_id] = found
     return found
+
+
+def held_version(engine: Engine, library_id: int) -> int | None:
+    """The newest catalogue version this process has seen for the library (None: none):
+    caches that the same triggers invalidate compare against it without a query."""
+    found = _held.get(engine, {}).get(library_id)
+    return found.version if found is not None else None

@@ -3,6 +3,7 @@ OAI-PMH endpoint served by the test itself on a free port."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -14,8 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+
+from app.core.config import Settings
+from app.main import create_app
 
 MARIADB_URL = os.environ.get("SLIMS_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306")
 
@@ -227,3 +232,88 @@ def oai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOai]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- the chat platforms: Telegram's Bot API and WhatsApp's Cloud API, served locally ---
+
+SECRET = "telegram-webhook-secret-1"
+APP_SECRET = "whatsapp-app-secret"
+
+
+class FakePlatforms:
+    """The Telegram Bot API and the WhatsApp Cloud API, as far as the bots use them."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.url = ""
+
+    def answer(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path.endswith("/getMe"):
+            user = {"id": 42, "is_bot": True, "first_name": "BacaQuest", "username": "bq_bot"}
+            return {"ok": True, "result": user}
+        if path.endswith("/sendMessage"):
+            self.sent.append(("telegram", body))
+            chat = {"id": int(body["chat_id"]), "type": "private"}
+            return {"ok": True, "result": {"message_id": 1, "date": 0, "chat": chat}}
+        if path.endswith("/messages"):
+            self.sent.append(("whatsapp", body))
+            return {"messages": [{"id": "wamid.reply"}]}
+        return {"ok": False, "description": "unknown"}
+
+    def texts(self, platform: str) -> list[str]:
+        out = []
+        for p, body in self.sent:
+            if p == platform:
+                out.append(body["text"] if p == "telegram" else body["text"]["body"])
+        return out
+
+
+@pytest.fixture
+def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    fake = FakePlatforms()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if "json" in (self.headers.get("Content-Type") or ""):
+                body = json.loads(raw or b"{}")
+            else:
+                body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+            data = json.dumps(fake.answer(self.path, body)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def bot_client(db_url, engine, clock, platforms) -> Iterator[TestClient]:
+    settings = Settings(
+        environment="test",
+        database_url=db_url,
+        db_pool_size=8,
+        max_in_flight=4,
+        telegram_bot_token="123:TEST",
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=f"{platforms.url}/bot",
+        whatsapp_app_secret=APP_SECRET,
+        whatsapp_verify_token="verify-me",
+        whatsapp_access_token="wa-token",
+        whatsapp_phone_number_id="1000",
+        whatsapp_api_base_url=f"{platforms.url}/v21.0",
+    )
+    with TestClient(create_app(settings, engine=engine, clock=clock)) as c:
+        yield c

@@ -1,8 +1,10 @@
 """What the library's chat bot understands, in Bahasa Indonesia: link the chat to a member
 with a one-time code from the app, search books, log reading ("baca 20 halaman Laskar
-Pelangi"), points, streak and rank, the week's challenges. Every action goes through the
-same services as the API; a platform update is handled once (its id is stored in the
-same transaction), so a replayed webhook changes nothing and gets no second answer."""
+Pelangi", or "... untuk Budi" for a guardian's child), points, streak and rank, the
+week's challenges, events and registering for them, streak reminders. Every action goes
+through the same services as the API; a platform update is handled once (its id is
+stored in the same transaction), so a replayed webhook changes nothing and gets no
+second answer."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.problems import Problem, forbidden
 from app.core.text import fold, like_pattern
+from app.integrations.bots import agenda, family, reminders
+from app.integrations.webhooks import events
 from app.leaderboards.service import leaderboard
 from app.models.book import BookCreate
 from app.models.chat import ChatLink, ChatLinkCode, ChatLinkCodePublic, ChatUpdate
@@ -33,18 +37,24 @@ HELP = (
     "Halo! Saya bot BacaQuest perpustakaan. Perintah:\n"
     "• hubungkan <kode> — hubungkan chat ini dengan akun (kode dari aplikasi)\n"
     "• cari <judul> — cari buku\n"
-    "• baca 20 halaman <judul> (atau: baca 30 menit <judul>, tambah 'selesai' bila tamat)\n"
+    "• baca 20 halaman <judul> (atau: baca 30 menit <judul>, tambah 'selesai' bila tamat;\n"
+    "  untuk anak Anda: baca 20 halaman <judul> untuk <nama anak>)\n"
     "• poin — poin, streak dan peringkat minggu ini\n"
-    "• tantangan — tantangan yang sedang berjalan"
+    "• tantangan — tantangan yang sedang berjalan\n"
+    "• acara — acara perpustakaan; daftar <nomor> / batal <nomor> (bisa: untuk <nama anak>)\n"
+    "• ingatkan jam 19 — pengingat bila streak akan putus (ingatkan mati: berhenti)"
 )
 NOT_LINKED = (
     "Chat ini belum terhubung dengan akun. Buka aplikasi > Profil > Hubungkan chat, "
     "lalu kirim: hubungkan <kode>"
 )
 _LOG = re.compile(
-    r"^baca\s+(\d{1,4})\s*(halaman|hal|hlm|menit|mnt)\s+(.+?)(?:\s+(selesai|tamat))?\s*$",
+    r"^baca\s+(\d{1,4})\s*(halaman|hal|hlm|menit|mnt)\s+"
+    r"(?:[\"\u201c](.+?)[\"\u201d]|(.+?))(?:\s+(selesai|tamat))?(?:\s+untuk\s+(.+?))?\s*$",
     re.IGNORECASE,
 )
+_DONE_AFTER = re.compile(r"^(.+?)\s+(selesai|tamat)$", re.IGNORECASE)
+_EVENT = re.compile(r"^(\d{1,9})(?:\s+untuk\s+(.+?))?\s*$", re.IGNORECASE)
 
 
 def _digest(code: str) -> str:
@@ -123,19 +133,36 @@ def _log(
     key: str,
     now: datetime,
 ) -> str:
-    amount, unit, title, finished = match.groups()
-    title = " ".join(title.split())[:300]
+    amount, unit, quoted, bare, finished, child_name = match.groups()
+    title = " ".join((quoted or bare).split())[:300]
+    child: Member | None = None
+    done_after = _DONE_AFTER.match(child_name or "")
+    if done_after:  # "... untuk Budi selesai"
+        child_name, finished = done_after.groups()
+    if child_name:
+        found = family.find_child(session, member, child_name, title_quoted=bool(quoted))
+        if isinstance(found, family.Refusal):
+            return found.text
+        if found is None:  # no children: "untuk ..." belongs to the title
+            title = " ".join(f"{title} untuk {child_name}".split())[:300]
+        child = found
     pages = int(amount) if unit.lower() in ("halaman", "hal", "hlm") else None
     minutes = None if pages is not None else int(amount)
     try:
         with session.begin_nested():
             book_id = _book_by_title(session, member, title, now)
             data = ReadingLogCreate(
-                book_id=book_id, pages=pages, minutes=minutes, finished=bool(finished)
+                book_id=book_id,
+                pages=pages,
+                minutes=minutes,
+                finished=bool(finished),
+                member_id=child.id if child else None,
             )
+            # The same service as the API: a child's log is the guardian's, for the child.
             _, body = reading.create_log(
                 session, member, data, now, key, settings.idempotency_hours
             )
+            events.after_logs(session, settings.secret_key, member, (body,), now)
     except Problem as exc:
         return f"Maaf, catatan tidak disimpan: {exc.detail}"
     except ValueError as exc:
@@ -143,8 +170,10 @@ def _log(
     result = json.loads(body)
     points = sum(a["amount"] for a in result["awards"])
     what = f"{pages} halaman" if pages else f"{minutes} menit"
+    whose = f" untuk {family.name_of(child)}" if child else ""
     lines = [
-        f"Tercatat: {what} \u201c{title}\u201d. +{points} poin (total {result['totals']['total']})."
+        f"Tercatat{whose}: {what} \u201c{title}\u201d. +{points} poin "
+        f"(total {result['totals']['total']})."
     ]
     if result["log"]["status"] == "pending_review":
         lines.append("Catatan ini menunggu pemeriksaan pustakawan sebelum poinnya masuk.")
@@ -208,6 +237,17 @@ def _challenges(session: Session, member: Member, now: datetime) -> str:
     return "\n".join(lines)
 
 
+def _event(session: Session, member: Member, command: str, rest: str, now: datetime) -> str:
+    match = _EVENT.match(rest)
+    if match is None:
+        return f"Tulis seperti ini: {command} 12 (nomor acara dari: acara)"
+    event_id, child_name = int(match.group(1)), match.group(2)
+    with session.begin_nested():  # a refusal leaves nothing behind
+        if command == "daftar":
+            return agenda.register(session, member, event_id, child_name, now)
+        return agenda.cancel(session, member, event_id, child_name, now)
+
+
 def handle(
     session: Session,
     settings: Settings,
@@ -244,11 +284,17 @@ def handle(
         if match is None:
             return "Tulis seperti ini: baca 20 halaman Laskar Pelangi (atau: baca 30 menit ...)"
         return _log(session, settings, member, match, f"{platform}:{update_id}"[:255], now)
-    try:  # read-only answers: a refusal (an account without a library) is said in chat
+    if command in ("ingatkan", "pengingat") and link is not None:
+        return reminders.command(session, link, member, rest)
+    try:  # a refusal (an account without a library, a full event) is said in chat
         if command in ("poin", "skor", "peringkat", "streak"):
             return _points(session, member, now)
         if command == "tantangan":
             return _challenges(session, member, now)
+        if command in ("acara", "agenda", "kegiatan"):
+            return agenda.upcoming(session, member, now)
+        if command in ("daftar", "batal"):
+            return _event(session, member, command, rest, now)
     except Problem as exc:
         return f"Maaf: {exc.detail}"
     return "Maaf, saya belum mengerti. " + HELP

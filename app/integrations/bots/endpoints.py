@@ -8,23 +8,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from telegram import Bot, Update
-from telegram.error import TelegramError
 
 from app.core.config import Settings
 from app.core.problems import Problem, bad_request, forbidden, not_found, problems
 from app.deps import ClockDep, CurrentMember, SessionDep, unit_of_work
-from app.integrations.bots import conversation
+from app.integrations.bots import conversation, outgoing
 from app.models.chat import ChatLinkCodePublic
 
-log = logging.getLogger("bacaquest.bots")
 router = APIRouter(prefix="/v1", tags=["bots"])
 MAX_BODY = 256 * 1024
 
@@ -104,11 +100,8 @@ async def telegram_webhook(
     chat_id = str(update.effective_chat.id)
     reply = await _answer(request, "telegram", chat_id, str(update.update_id), message.text)
     if reply:
-        try:
-            await bot.send_message(chat_id=update.effective_chat.id, text=reply)
-        except TelegramError as exc:
-            # The update is handled and stored; Telegram must not retry it for a lost reply.
-            log.warning("telegram reply to %s failed: %s", chat_id, exc)
+        # The update is handled and stored; Telegram must not retry it for a lost reply.
+        await outgoing.telegram_send(bot, chat_id, reply)
     return {"ok": True}
 
 
@@ -153,17 +146,6 @@ def _text_messages(data: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-async def _whatsapp_send(settings: Settings, to: str, text: str) -> None:
-    url = f"{settings.whatsapp_api_base_url}/{settings.whatsapp_phone_number_id}/messages"
-    body = {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": text}}
-    headers = {"Authorization": f"Bearer {settings.whatsapp_access_token}"}
-    try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            (await client.post(url, json=body, headers=headers)).raise_for_status()
-    except httpx.HTTPError as exc:
-        log.warning("whatsapp reply to %s failed: %s", to, exc)
-
-
 @router.post("/integrations/whatsapp/webhook", responses=problems(400, 401, 404, 413))
 async def whatsapp_webhook(
     request: Request,
@@ -183,5 +165,5 @@ async def whatsapp_webhook(
     for sender, message_id, text in _text_messages(data):
         reply = await _answer(request, "whatsapp", sender, message_id, text)
         if reply:
-            await _whatsapp_send(settings, sender, reply)
+            await outgoing.whatsapp_send(settings, sender, reply)
     return {"ok": True}

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, UploadFile, status
 from app.core.problems import bad_request, problems, unprocessable
 from app.deps import AdultMember, ClockDep, CurrentMember, SessionDep, SettingsDep, StaffLibrary
 from app.integrations.slims import claims, oai, runs, source_csv
+from app.integrations.webhooks import events
 from app.models.auth import RegisterResponse
 from app.models.member import ChildPublic
 from app.models.slims import CardClaim, CardLink, CardPublic, ImportReport, OaiImportRequest
@@ -79,6 +80,7 @@ def claim_account(
     (as SLiMS has it), then a password. A child's card is claimed by a guardian."""
     now = clock.now()
     member = claims.claim_account(session, data, now)
+    events.after_join(session, settings.secret_key, member, now)
     tokens = auth.start_session(session, settings, member, now)
     return RegisterResponse(**tokens.model_dump(), member=members.describe(session, member, now))
 
@@ -103,11 +105,16 @@ def link_library_card(
     responses=problems(401, 403, 409, 422, 429),
 )
 def claim_child_card(
-    data: CardLink, guardian: AdultMember, session: SessionDep, clock: ClockDep
+    data: CardLink,
+    guardian: AdultMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> ChildPublic:
     """A guardian claims their child's library card: a child profile under them."""
     now = clock.now()
     child = claims.claim_child(session, guardian, data, now)
+    events.after_join(session, settings.secret_key, child, now, personal=False)
     year = members.current_year(session, guardian, now)
     return members.child_public(child, year)
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep, StaffLibrary, StaffMember
+from app.integrations.webhooks import events
 from app.models.events import (
     CheckInIn,
     CheckInResult,
@@ -87,11 +88,18 @@ def list_events(
 
 @router.post("/check-in", response_model=CheckInResult, responses=problems(401, 403, 404, 409, 429))
 def check_in(
-    data: CheckInIn, member: CurrentMember, session: SessionDep, clock: ClockDep
+    data: CheckInIn,
+    member: CurrentMember,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> CheckInResult:
     """Record your attendance with the code announced at the event (or read from its QR
     code), inside the event's check-in window; earns the event's points once."""
-    return checkin.check_in(session, member, data, clock.now())
+    now = clock.now()
+    result = checkin.check_in(session, member, data, now)
+    events.after_check_in(session, settings.secret_key, member, result, now)
+    return result
 
 
 @router.get("/{event_id:int}", response_model=EventPublic, responses=problems(401, 404))
