@@ -68,6 +68,10 @@ def create_app(
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = settings.max_in_flight
         yield
+        # Views counted in memory and not yet written (app.services.share_pages).
+        views = getattr(app.state, "share_views", None)
+        if views is not None:
+            views.close()
 
     app = FastAPI(
         title="BacaQuest API",
