@@ -14,7 +14,7 @@ from app.analytics import traffic
 from app.core.clock import local_date
 from app.core.db import transaction
 from app.core.problems import problems
-from app.deps import ClockDep, SessionDep, SettingsDep
+from app.deps import ClockDep, ReplicaSessionDep, SessionDep, SettingsDep
 from app.models.enums import Language
 from app.programmes.reviews import service as reviews
 from app.services import libraries, public_library, share_pages, sharing
@@ -133,7 +133,7 @@ def _landing_html(session: SessionDep, st: share_pages.ShareState, base_url: str
 )
 def library_page(
     slug: Annotated[str, Path(max_length=64)],
-    session: SessionDep,
+    session: ReplicaSessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     request: Request,
