@@ -28,9 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from statistics import median
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from sqlalchemy import text
