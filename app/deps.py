@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.db import close_session, open_session
+from app.core.db import close_session, open_session, read_engine, replica_reachable
 from app.core.hotsql import HotSql
 from app.core.problems import Problem, forbidden, raises, unauthorized
 from app.core.security import AccessClaims, decode_access_token
@@ -58,6 +58,28 @@ def get_session(request: Request) -> Iterator[Session]:
         yield s
 
 
+def _replica_session(request: Request, *, own_data: bool) -> Iterator[Session]:
+    state = request.app.state
+    primary: Engine = state.engine
+    engine = read_engine(primary, getattr(state, "replica_engine", None), own_data=own_data)
+    if engine is not primary and not own_data and not replica_reachable(engine):
+        engine = primary  # a replica that is down: the primary answers instead
+    with unit_of_work(engine, write=False) as s:
+        yield s
+
+
+def get_replica_session(request: Request) -> Iterator[Session]:
+    """A read-only unit of work that may lag the primary a little (analytics, public
+    pages): on the streaming replica when DATABASE_REPLICA_URL is set."""
+    yield from _replica_session(request, own_data=False)
+
+
+def get_fresh_replica_session(request: Request) -> Iterator[Session]:
+    """A read-only unit of work that shows the caller's own latest writes (boards): on the
+    replica once it has replayed them, else on the primary."""
+    yield from _replica_session(request, own_data=True)
+
+
 async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
@@ -71,6 +93,8 @@ async def get_settings_dep(request: Request) -> Settings:
 # scope="function": the commit runs before the response is sent, so a client never
 # hears 201 about a write that then fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReplicaSessionDep = Annotated[Session, Depends(get_replica_session, scope="function")]
+FreshReplicaSessionDep = Annotated[Session, Depends(get_fresh_replica_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 

@@ -76,6 +76,10 @@ def create_app(
         finally:
             if worker is not None:
                 worker.stop()
+            # Views counted in memory and not yet written (app.services.share_pages).
+            views = getattr(app.state, "share_views", None)
+            if views is not None:
+                views.close()
 
     app = FastAPI(
         title="BacaQuest API",
@@ -90,6 +94,12 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.clock = clock or Clock()
+    # Reads that may lag a little go to a streaming replica when one is configured.
+    app.state.replica_engine = (
+        make_engine(settings.database_replica_url, pool_size=settings.db_pool_size)
+        if settings.database_replica_url
+        else None
+    )
     install_problem_handlers(app)
     # One in-flight request per pooled connection (see app.core.limits).
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight)

@@ -126,6 +126,11 @@ async def fetch(
     return await asyncio.wait_for(go(), timeout)
 
 
+def succeeded(status: int) -> bool:
+    """2xx, or 304: the client's copy is still current (a conditional GET answered)."""
+    return 200 <= status < 300 or status == 304
+
+
 @dataclass
 class _Tally:
     t0: float  # measurement window start (perf_counter)
@@ -138,7 +143,7 @@ class _Tally:
     error_samples: Counter[str] = field(default_factory=Counter)  # distinct failures, counted
 
     def response(self, started: float, done: float, response: Response) -> None:
-        ok = 200 <= response.status < 300
+        ok = succeeded(response.status)
         if done < self.t0:
             self.warmup_requests += 1
             if not ok:
@@ -294,7 +299,7 @@ async def run_load(
     before, after = cpu if len(cpu) == 2 else (None, None)
     server_cpu = after - before if before is not None and after is not None else None
     requests = sum(tally.statuses.values())
-    ok = sum(n for status, n in tally.statuses.items() if 200 <= status < 300)
+    ok = sum(n for status, n in tally.statuses.items() if succeeded(status))
     return LoadResult(
         concurrency=concurrency,
         warmup_s=warmup,

@@ -334,8 +334,15 @@ def _analytics() -> Scenario:
     return Analytics()
 
 
+def _share() -> Scenario:
+    from bench.share import ViralShare  # imported late: it imports this module
+
+    return ViralShare()
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     ReadingLogs.name: ReadingLogs,
+    "share": _share,
     "leaderboard": _leaderboards,
     "analytics": _analytics,
 }

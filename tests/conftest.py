@@ -95,7 +95,15 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(environment="test", database_url=db_url, db_pool_size=8, max_in_flight=4)
+    # Share views written at once, so tests read them back; tests/share/test_share_serving.py
+    # measures the batched counting that production runs with.
+    return Settings(
+        environment="test",
+        database_url=db_url,
+        db_pool_size=8,
+        max_in_flight=4,
+        share_view_flush_seconds=0,
+    )
 
 
 @pytest.fixture

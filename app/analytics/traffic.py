@@ -11,10 +11,12 @@ and visitors stop growing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import re
 from base64 import urlsafe_b64encode
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,9 +70,9 @@ DIRECT = ""
 
 _BUMP = HotSql(
     "INSERT INTO share_tally (share_id, day, platform, kind, library_id, count)"
-    " VALUES (:share_id, :day, :platform, :kind, :library_id, 1)"
+    " VALUES (:share_id, :day, :platform, :kind, :library_id, :n)"
     " ON CONFLICT (share_id, day, platform, kind)"
-    " DO UPDATE SET count = share_tally.count + 1",
+    " DO UPDATE SET count = share_tally.count + excluded.count",
     binds={"day": Date()},
 )
 _VISITOR = HotSql(
@@ -116,16 +118,75 @@ def visitor_key(secret: str, client: str, user_agent: str, day: date) -> str:
 
 
 def _bump(session: Session, share: Share, day: date, platform: str, kind: str) -> None:
+    bump(session, TallyKey(share.id or 0, share.library_id, day, platform, kind), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class TallyKey:
+    """One counter: a share's views (or visitors, crawler visits...) of a day and platform."""
+
+    share_id: int
+    library_id: int
+    day: date
+    platform: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A landing-page view, classified: what it adds to the counters."""
+
+    tally: TallyKey
+    visitor: str | None  # a person's keyed hash; None for a crawler
+
+
+def bump(session: Session, key: TallyKey, n: int) -> None:
+    """Add `n` to one counter (`count = count + n`, whichever process adds)."""
     _BUMP.run(
         session,
         {
-            "share_id": share.id,
-            "day": day,
-            "platform": platform,
-            "kind": kind,
-            "library_id": share.library_id,
+            "share_id": key.share_id,
+            "day": key.day,
+            "platform": key.platform,
+            "kind": key.kind,
+            "library_id": key.library_id,
+            "n": n,
         },
     )
+
+
+def add_visitor(session: Session, key: TallyKey, visitor: str) -> bool:
+    """Note a visitor of the day (at most MAX_VISITORS_PER_DAY); True when new, and then
+    counted: the database's unique key decides, so several processes agree."""
+    fresh = _VISITOR.run(
+        session,
+        {"share_id": key.share_id, "day": key.day, "visitor": visitor, "cap": MAX_VISITORS_PER_DAY},
+    )
+    if fresh:
+        bump(session, dataclasses.replace(key, kind="visitor"), 1)
+    return bool(fresh)
+
+
+def classify_view(
+    share_id: int,
+    library_id: int,
+    now: datetime,
+    timezone: str,
+    *,
+    user_agent: str,
+    client: str,
+    referer: str | None,
+    utm_source: str | None,
+    secret: str,
+) -> View:
+    """What one landing-page view counts as, without writing anything."""
+    day = local_date(now, timezone)
+    bot = crawler_platform(user_agent)
+    if bot is not None:
+        return View(TallyKey(share_id, library_id, day, bot, "crawler"), None)
+    platform = referring_platform(referer, utm_source)
+    visitor = visitor_key(secret, client, user_agent, day)
+    return View(TallyKey(share_id, library_id, day, platform, "view"), visitor)
 
 
 def record_view(
@@ -140,22 +201,22 @@ def record_view(
     utm_source: str | None,
     secret: str,
 ) -> str:
-    """Count one landing-page view; returns its kind (`view` or `crawler`)."""
-    day = local_date(now, timezone)
-    bot = crawler_platform(user_agent)
-    if bot is not None:
-        _bump(session, share, day, bot, "crawler")
-        return "crawler"
-    platform = referring_platform(referer, utm_source)
-    _bump(session, share, day, platform, "view")
-    visitor = visitor_key(secret, client, user_agent, day)
-    fresh = _VISITOR.run(
-        session,
-        {"share_id": share.id, "day": day, "visitor": visitor, "cap": MAX_VISITORS_PER_DAY},
+    """Count one landing-page view at once; returns its kind (`view` or `crawler`)."""
+    view = classify_view(
+        share.id or 0,
+        share.library_id,
+        now,
+        timezone,
+        user_agent=user_agent,
+        client=client,
+        referer=referer,
+        utm_source=utm_source,
+        secret=secret,
     )
-    if fresh:
-        _bump(session, share, day, platform, "visitor")
-    return "view"
+    bump(session, view.tally, 1)
+    if view.visitor is not None:
+        add_visitor(session, view.tally, view.visitor)
+    return view.tally.kind
 
 
 def prune_visitors(session: Session, today: date) -> int:

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = []
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=100_000_000)
     docs_enabled: bool = True
+    # Share-page views are added up in memory and written every this many seconds
+    # (0: each view at once); see app.services.share_pages.
+    share_view_flush_seconds: float = Field(default=2.0, ge=0, le=60)
+    # A streaming replica of DATABASE_URL for what may lag a little (analytics, boards,
+    # public pages); a member's own points and logs are always read from the primary.
+    database_replica_url: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

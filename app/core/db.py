@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, literal_column, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 # A write request on SQLite takes the write lock when its transaction begins,
@@ -167,3 +169,63 @@ def advisory_lock_id(namespace: str, key: str) -> int:
     """A stable 64-bit lock id for a (namespace, key) pair."""
     digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# -- read replicas ------------------------------------------------------------------------
+# A streaming replica (DATABASE_REPLICA_URL) answers reads that may lag a little
+# (analytics, public pages). Reads that include a member's own points (boards) use it
+# only once it has replayed everything the primary had written when the request began,
+# so nobody sees their points go back after a log; otherwise the primary answers.
+REPLICA_WAIT_SECONDS = 0.05
+_REPLICA_POLL_SECONDS = 0.002
+_LSN_NOW = text("SELECT CAST(pg_current_wal_lsn() AS text)")
+_REPLAYED = text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)")
+
+
+def replica_caught_up(
+    primary: Engine, replica: Engine, *, wait: float = REPLICA_WAIT_SECONDS
+) -> bool:
+    """Whether `replica` has replayed all the primary had written when asked (waiting up
+    to `wait` seconds for it). False on any error: the primary answers then."""
+    if primary.dialect.name != "postgresql" or replica is primary:
+        return replica is primary
+    try:
+        with primary.connect() as conn:
+            lsn = conn.execute(_LSN_NOW).scalar_one()
+        with replica.connect() as conn:
+            deadline = time.monotonic() + wait
+            while not conn.execute(_REPLAYED, {"lsn": lsn}).scalar_one():
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(_REPLICA_POLL_SECONDS)
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def read_engine(primary: Engine, replica: Engine | None, *, own_data: bool) -> Engine:
+    """The engine a read-only request uses: the replica when there is one (and, for a
+    member's own data, once it has caught up), else the primary."""
+    if replica is None:
+        return primary
+    if own_data and not replica_caught_up(primary, replica):
+        return primary
+    return replica
+
+
+_replica_down_until: dict[int, float] = {}
+REPLICA_RETRY_SECONDS = 5.0
+
+
+def replica_reachable(replica: Engine) -> bool:
+    """Whether the replica answers; after a failure it is left alone a few seconds."""
+    key = id(replica.pool)
+    if _replica_down_until.get(key, 0.0) > time.monotonic():
+        return False
+    try:
+        with replica.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        _replica_down_until[key] = time.monotonic() + REPLICA_RETRY_SECONDS
+        return False
+    return True

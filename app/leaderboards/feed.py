@@ -99,11 +99,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.environment == "test":
             namespace += f":{secrets.token_hex(6)}"
         index = RedisIndex(settings.redis_url, namespace)
-    configure(engine, index)
+    # Boards may be read on the streaming replica (app.core.db.read_engine): the same index.
+    replica: Engine | None = getattr(app.state, "replica_engine", None)
+    engines = [engine] if replica is None else [engine, replica]
+    for e in engines:
+        configure(e, index)
     try:
         yield
     finally:
-        forget(engine)
+        for e in engines:
+            forget(e)
         if owned and index is not None:
             if settings.environment == "test":
                 index.drop_namespace()

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, Column
@@ -35,6 +36,43 @@ def _valid_hashtags(values: list[str]) -> list[str]:
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_valid_zone)]
 Hashtag = Annotated[str, Field(max_length=100), AfterValidator(normalize_hashtag)]
 HashtagList = Annotated[list[str], Field(max_length=10), AfterValidator(_valid_hashtags)]
+
+
+def _store_link(value: str, hosts: tuple[str, ...], path: str, example: str) -> str:
+    parts = urlsplit(value.strip())
+    if (
+        parts.scheme != "https"
+        or (parts.hostname or "").lower() not in hosts
+        or parts.username
+        or parts.password
+        or parts.port
+        or not parts.path.startswith(path)
+    ):
+        raise ValueError(f"must be a link to the store's page, like {example}")
+    return value.strip()
+
+
+def _play_store(value: str) -> str:
+    return _store_link(
+        value,
+        ("play.google.com",),
+        "/store/apps/",
+        "https://play.google.com/store/apps/details?id=id.bacaquest.app",
+    )
+
+
+def _app_store(value: str) -> str:
+    return _store_link(
+        value,
+        ("apps.apple.com",),
+        "/",
+        "https://apps.apple.com/id/app/bacaquest/id1234567890",
+    )
+
+
+# Where the library's members get the app: the stores' own pages, over https only.
+PlayStoreUrl = Annotated[str, Field(max_length=300), AfterValidator(_play_store)]
+AppStoreUrl = Annotated[str, Field(max_length=300), AfterValidator(_app_store)]
 
 
 class ScoringSettings(BaseModel):
@@ -89,6 +127,9 @@ class Library(SQLModel, table=True):
     catalogue_version: int = SQLField(default=0, sa_column_kwargs={"server_default": "0"})
     # Staff and administrators are on the public boards only when the library says so.
     staff_on_boards: bool = SQLField(default=False, sa_column_kwargs={"server_default": "0"})
+    # The app's pages in the stores, linked from the library's public pages.
+    play_store_url: str | None = SQLField(default=None, max_length=300)
+    app_store_url: str | None = SQLField(default=None, max_length=300)
 
     def scoring_settings(self) -> ScoringSettings:
         return ScoringSettings(**self.scoring)
@@ -105,6 +146,8 @@ class LibraryCreate(BaseModel):
     scoring: ScoringSettings = ScoringSettings()
     primary_color: HexColor = "#1E5AA8"
     accent_color: HexColor = "#F2A900"
+    play_store_url: PlayStoreUrl | None = None
+    app_store_url: AppStoreUrl | None = None
 
 
 class LibraryUpdate(BaseModel):
@@ -118,6 +161,9 @@ class LibraryUpdate(BaseModel):
     primary_color: HexColor | None = None
     accent_color: HexColor | None = None
     staff_on_boards: bool | None = None
+    # null takes a link away
+    play_store_url: PlayStoreUrl | None = None
+    app_store_url: AppStoreUrl | None = None
 
 
 class ScoringInForce(ScoringSettings):
@@ -136,6 +182,12 @@ class LibraryPublic(BaseModel):
     staff_on_boards: bool = Field(
         default=False, description="Whether staff and administrators appear on the boards."
     )
+    play_store_url: str | None = Field(
+        default=None, description="The app's Google Play page, linked from the public pages."
+    )
+    app_store_url: str | None = Field(
+        default=None, description="The app's App Store page, linked from the public pages."
+    )
 
     @classmethod
     def of(cls, lib: Library) -> LibraryPublic:
@@ -149,4 +201,6 @@ class LibraryPublic(BaseModel):
             primary_color=lib.primary_color,
             accent_color=lib.accent_color,
             staff_on_boards=lib.staff_on_boards,
+            play_store_url=lib.play_store_url,
+            app_store_url=lib.app_store_url,
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, SessionDep
+from app.deps import ClockDep, CurrentMember, FreshReplicaSessionDep
 from app.leaderboards.feed import lifespan
 from app.leaderboards.service import leaderboard
 from app.models.enums import AgeGroup, BoardScope, Period
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], lifespan=li
 @router.get("", response_model=Leaderboard, responses=problems(401, 403, 404))
 def get_leaderboard(
     member: CurrentMember,
-    session: SessionDep,
+    session: FreshReplicaSessionDep,
     clock: ClockDep,
     scope: Annotated[BoardScope, Query(description="Whose board")] = BoardScope.LIBRARY,
     board_id: Annotated[

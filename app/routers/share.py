@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.core.problems import problems
+from app.core.problems import Problem, not_found, problems
 from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
 from app.models.enums import CardFormat
 from app.models.reading import BadgeBrief
 from app.models.share import ShareCreate, SharePublic
-from app.services import sharing
+from app.routers import pages
+from app.services import share_pages, sharing
 
 router = APIRouter(prefix="/v1/share", tags=["share"])
 
@@ -59,24 +60,38 @@ def delete_share(
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}}, "description": "The card as PNG"},
+        304: {"description": "The card the client holds is still current"},
         **problems(404, 410),
     },
 )
 def get_share_image(
     share_id: ShareCode,
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     format: Annotated[
         CardFormat, Query(description="story 1080x1920, square, og 1200x630")
     ] = CardFormat.OG,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The share's card; public, so the landing page and social previews can show it."""
-    share = sharing.live(session, share_id)
-    png = sharing.card(session, share, format, clock.now())
+    """The share's card; public, so the landing page and social previews can show it.
+    It carries a strong ETag: a client that has it gets 304 without the image."""
+    # The share's state on every request: a withdrawn card is never served from memory.
+    st = share_pages.state(session, share_id)
+    if st is None:
+        raise not_found("Share")
+    if st.deleted:
+        raise Problem(410, "gone", "This share was removed by its owner.")
+    cache = pages.page_cache(request, "cards")
+    key = ("card", st.share_id, format.value)
+    card = cache.get(key)
+    if card is None:
+        png = sharing.card(session, sharing.live(session, share_id), format, clock.now())
+        card = share_pages.Page(png, share_pages.strong_etag(png))
+        cache.put(key, card)
     # A card can be withdrawn (by its owner, a guardian's consent, a deletion): caches
     # revalidate it on every use, so a withdrawn card stops being served at once.
-    return Response(
-        png,
-        media_type="image/png",
-        headers={"Cache-Control": "public, no-cache"},
-    )
+    headers = {"ETag": card.etag, "Cache-Control": "public, no-cache"}
+    if share_pages.matches(if_none_match, card.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(card.html, media_type="image/png", headers=headers)

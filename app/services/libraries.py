@@ -67,6 +67,8 @@ def create_library(session: Session, data: LibraryCreate, now: datetime) -> Libr
         scoring=data.scoring.model_dump(),
         primary_color=data.primary_color,
         accent_color=data.accent_color,
+        play_store_url=data.play_store_url,
+        app_store_url=data.app_store_url,
         created_at=now,
     )
     session.add(lib)
@@ -86,6 +88,10 @@ def ensure_staff_of(member: Member, lib: Library) -> None:
         raise forbidden("Only this library's staff may do this.")
 
 
+# Settings a library may do without: an explicit null takes them away.
+OPTIONAL_SETTINGS = frozenset({"play_store_url", "app_store_url"})
+
+
 def update_library(
     session: Session, lib: Library, data: LibraryUpdate, now: datetime | None = None
 ) -> Library:
@@ -96,7 +102,7 @@ def update_library(
         _check_goals_stay_reachable(session, lib, _merged(lib, data.scoring), now)
     changes = data.model_dump(exclude_unset=True, exclude={"scoring"})
     for key, value in changes.items():
-        if value is None:
+        if value is None and key not in OPTIONAL_SETTINGS:
             continue  # an explicit null leaves a required setting as it is
         setattr(lib, key, list(value) if key == "hashtags" else value)
     if data.scoring is not None:

@@ -206,7 +206,12 @@ def _context_dict(ctx: ShareContext) -> dict[str, Any]:
 
 
 def context_of(share: Share) -> ShareContext:
-    data = dict(share.context)
+    return context_from(share.context)
+
+
+def context_from(stored: dict[str, Any]) -> ShareContext:
+    """A share's frozen context as stored with it."""
+    data = dict(stored)
     data["library_hashtags"] = tuple(data.get("library_hashtags", ()))
     return ShareContext(**data)
 
