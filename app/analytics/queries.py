@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from app.analytics.counters import ACTIVITY_COUNTS
+from app.analytics.counters import ACTIVITY_COUNTS, month_start, quarter_start
 from app.analytics.scope import Query
 from app.core.clock import local_midnight_utc
 from app.core.hotsql import HotSql
-from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberTally
+from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberPeriod, MemberTally
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
@@ -70,6 +70,50 @@ def activity_by(session: Session, library_id: int, q: Query, column: str) -> dic
         str(k): dict(zip(ACTIVITY_COUNTS, (int(v or 0) for v in values), strict=True))
         for k, *values in session.execute(stmt)
     }
+
+
+def period_after(kind: str, day: date) -> date:
+    """The first day after the quarter (`q`), month (`m`) or week (`w`) starting on `day`."""
+    if kind == "w":
+        return day + timedelta(days=7)
+    months = 3 if kind == "q" else 1
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def whole_periods(start: date, end: date) -> list[tuple[str, date]]:
+    """`start`..`end` (inclusive) cut into the fewest whole quarters, months, weeks
+    (Monday first) and days, as (`member_period` period, first day) pairs."""
+    out: list[tuple[str, date]] = []
+    cur = start
+    while cur <= end:
+        for kind, first in (("q", quarter_start(cur)), ("m", month_start(cur))):
+            if cur == first and period_after(kind, cur) <= end + timedelta(days=1):
+                break
+        else:
+            kind = "w" if cur.weekday() == 0 and cur + timedelta(days=6) <= end else "d"
+        out.append((kind, cur))
+        cur = period_after(kind, cur) if kind != "d" else cur + timedelta(days=1)
+    return out
+
+
+def distinct_readers(session: Session, library_id: int, q: Query) -> int:
+    """Members of the cell with a counted log in the range, each once, from the rows that
+    make a reader count once per period (never the reading log). The cell's age group is
+    the members' at the range's end."""
+    mp = MemberPeriod.__table__.c
+    days: dict[str, list[date]] = {}
+    for kind, first in whole_periods(q.start, q.end):
+        days.setdefault(kind, []).append(first)
+    members = select(Member.id).where(
+        Member.library_id == library_id, *_member_filters(q, q.end.year)
+    )
+    stmt = select(func.count(func.distinct(mp.member_id))).where(
+        mp.scope == (q.challenge_id or LIBRARY_SCOPE),
+        or_(*(and_(mp.period == kind, mp.starts_on.in_(firsts)) for kind, firsts in days.items())),
+        mp.member_id.in_(members),
+    )
+    return int(session.execute(stmt).scalar_one())
 
 
 def _birth_years(q: Query, year: int, column: Any) -> list[Any]:
