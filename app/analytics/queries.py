@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from app.analytics.counters import ACTIVITY_COUNTS, month_start, quarter_start
@@ -141,18 +141,18 @@ def _of_cell(q: Query, member_id: Any) -> list[Any]:
     return [member_id.in_(select(Member.id).where(*filters))] if filters else []
 
 
-def registrations(
-    session: Session, library_id: int, q: Query, start: date | None, end: date
-) -> int:
-    """Members registered from `start` (None: ever) to `end`, of the query's cell."""
-    where: list[Any] = [MemberTally.library_id == library_id, MemberTally.day <= end]
-    if start is not None:
-        where.append(MemberTally.day >= start)
+def registrations(session: Session, library_id: int, q: Query) -> tuple[int, int]:
+    """Members of the query's cell registered by the range's end, and within the range
+    (one statement: the summary's two headcounts)."""
+    where: list[Any] = [MemberTally.library_id == library_id, MemberTally.day <= q.end]
     where += _birth_years(q, q.end.year, MemberTally.birth_year)
     if q.school is not None:
         where.append(MemberTally.school == q.school)
-    total = session.execute(select(func.sum(MemberTally.members)).where(*where)).scalar_one()
-    return int(total or 0)
+    new = case((MemberTally.day >= q.start, MemberTally.members), else_=0)
+    total, within = session.execute(
+        select(func.sum(MemberTally.members), func.sum(new)).where(*where)
+    ).one()
+    return int(total or 0), int(within or 0)
 
 
 def registrations_by_day(

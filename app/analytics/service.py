@@ -147,8 +147,7 @@ def summary(session: Session, scope: Scope, query: Query) -> Summary:
         members = queries.participants(session, q.challenge_id, q, None, lib.timezone)
         new = queries.participants(session, q.challenge_id, q, q.start, lib.timezone)
     else:
-        members = queries.registrations(session, scope.library_id, q, None, q.end)
-        new = queries.registrations(session, scope.library_id, q, q.start, q.end)
+        members, new = queries.registrations(session, scope.library_id, q)
     reading, bonus = total("points_reading"), total("points_bonus")
     return Summary(
         library=lib.slug,
