@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
-from app.analytics.counters import ACTIVITY_COUNTS
+from app.analytics.counters import ACTIVITY_COUNTS, month_start, quarter_start
 from app.analytics.scope import Query
 from app.core.clock import local_midnight_utc
 from app.core.hotsql import HotSql
-from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberTally
+from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberPeriod, MemberTally
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
@@ -72,6 +72,50 @@ def activity_by(session: Session, library_id: int, q: Query, column: str) -> dic
     }
 
 
+def period_after(kind: str, day: date) -> date:
+    """The first day after the quarter (`q`), month (`m`) or week (`w`) starting on `day`."""
+    if kind == "w":
+        return day + timedelta(days=7)
+    months = 3 if kind == "q" else 1
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def whole_periods(start: date, end: date) -> list[tuple[str, date]]:
+    """`start`..`end` (inclusive) cut into the fewest whole quarters, months, weeks
+    (Monday first) and days, as (`member_period` period, first day) pairs."""
+    out: list[tuple[str, date]] = []
+    cur = start
+    while cur <= end:
+        for kind, first in (("q", quarter_start(cur)), ("m", month_start(cur))):
+            if cur == first and period_after(kind, cur) <= end + timedelta(days=1):
+                break
+        else:
+            kind = "w" if cur.weekday() == 0 and cur + timedelta(days=6) <= end else "d"
+        out.append((kind, cur))
+        cur = period_after(kind, cur) if kind != "d" else cur + timedelta(days=1)
+    return out
+
+
+def distinct_readers(session: Session, library_id: int, q: Query) -> int:
+    """Members of the cell with a counted log in the range, each once, from the rows that
+    make a reader count once per period (never the reading log). The cell's age group is
+    the members' at the range's end."""
+    mp = MemberPeriod.__table__.c
+    days: dict[str, list[date]] = {}
+    for kind, first in whole_periods(q.start, q.end):
+        days.setdefault(kind, []).append(first)
+    members = select(Member.id).where(
+        Member.library_id == library_id, *_member_filters(q, q.end.year)
+    )
+    stmt = select(func.count(func.distinct(mp.member_id))).where(
+        mp.scope == (q.challenge_id or LIBRARY_SCOPE),
+        or_(*(and_(mp.period == kind, mp.starts_on.in_(firsts)) for kind, firsts in days.items())),
+        mp.member_id.in_(members),
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
 def _birth_years(q: Query, year: int, column: Any) -> list[Any]:
     """Members of the query's age group in `year` (the age group follows the calendar)."""
     if q.age_group == "kids":
@@ -97,18 +141,18 @@ def _of_cell(q: Query, member_id: Any) -> list[Any]:
     return [member_id.in_(select(Member.id).where(*filters))] if filters else []
 
 
-def registrations(
-    session: Session, library_id: int, q: Query, start: date | None, end: date
-) -> int:
-    """Members registered from `start` (None: ever) to `end`, of the query's cell."""
-    where: list[Any] = [MemberTally.library_id == library_id, MemberTally.day <= end]
-    if start is not None:
-        where.append(MemberTally.day >= start)
+def registrations(session: Session, library_id: int, q: Query) -> tuple[int, int]:
+    """Members of the query's cell registered by the range's end, and within the range
+    (one statement: the summary's two headcounts)."""
+    where: list[Any] = [MemberTally.library_id == library_id, MemberTally.day <= q.end]
     where += _birth_years(q, q.end.year, MemberTally.birth_year)
     if q.school is not None:
         where.append(MemberTally.school == q.school)
-    total = session.execute(select(func.sum(MemberTally.members)).where(*where)).scalar_one()
-    return int(total or 0)
+    new = case((MemberTally.day >= q.start, MemberTally.members), else_=0)
+    total, within = session.execute(
+        select(func.sum(MemberTally.members), func.sum(new)).where(*where)
+    ).one()
+    return int(total or 0), int(within or 0)
 
 
 def registrations_by_day(

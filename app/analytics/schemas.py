@@ -68,6 +68,10 @@ class PeriodFigure(BaseModel):
 
 
 class ActiveReaders(BaseModel):
+    distinct: Headcount = Field(
+        description="Members who logged in the range, each counted once (exact for any "
+        "range, not a sum of the periods' readers)."
+    )
     day: PeriodFigure
     week: PeriodFigure
     month: PeriodFigure

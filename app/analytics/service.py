@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.analytics import queries
-from app.analytics.counters import month_start, week_start
+from app.analytics.counters import month_start, quarter_start, week_start
 from app.analytics.schemas import (
     SMALL_CELL,
     SUPPRESSED,
@@ -87,8 +87,8 @@ def _sum(days: dict[date, dict[str, int]], col: str, lo: date, hi: date) -> int:
 def _periods(
     session: Session, scope: Scope, q: Query
 ) -> tuple[dict[date, dict[str, int]], ActiveReaders, bool]:
-    """The days of the whole weeks and months the range touches, the readers per period,
-    and whether the cell is a small one of children."""
+    """The days of the whole weeks and months the range touches, the readers (distinct
+    over the range, and per period), and whether the cell is a small one of children."""
     lo = min(week_start(q.start), month_start(q.start))
     hi = max(buckets(q.end, q.end, "week")[0][1], buckets(q.end, q.end, "month")[0][1])
     days = queries.activity_days(session, scope.library_id, q, lo, hi)
@@ -104,18 +104,34 @@ def _periods(
             periods=len(counts),
         )
 
+    distinct = _distinct_readers(session, scope, q, days)
     readers = ActiveReaders(
+        distinct=headcount(distinct, q),
         day=figure("day", "readers_day"),
         week=figure("week", "readers_week"),
         month=figure("month", "readers_month"),
     )
-    # The cell's readers: members counted in any month of the range (an upper bound of
-    # the distinct readers; below 5 of them with children, every sum is hidden).
-    month_readers = sum(
-        _sum(days, "readers_month", a, b) for a, b in buckets(q.start, q.end, "month")
-    )
-    small = q.may_hold_children and 0 < month_readers < SMALL_CELL
+    small = q.may_hold_children and 0 < distinct < SMALL_CELL
     return {d: r for d, r in days.items() if q.start <= d <= q.end}, readers, small
+
+
+def _distinct_readers(
+    session: Session, scope: Scope, q: Query, days: dict[date, dict[str, int]]
+) -> int:
+    """The range's distinct readers. A range from the first day of a week, month or
+    quarter to a day of the same period is read from the rollups: a member who read in
+    it counts once, on the day of their first log of the period. Any other range asks
+    the rows that make a reader count once per period."""
+    if q.start == q.end:
+        return _sum(days, "readers_day", q.start, q.end)
+    for kind, col, first in (
+        ("w", "readers_week", week_start(q.start)),
+        ("m", "readers_month", month_start(q.start)),
+        ("q", "readers_quarter", quarter_start(q.start)),
+    ):
+        if first == q.start and q.end < queries.period_after(kind, q.start):
+            return _sum(days, col, q.start, q.end)
+    return queries.distinct_readers(session, scope.library_id, q)
 
 
 def summary(session: Session, scope: Scope, query: Query) -> Summary:
@@ -131,8 +147,7 @@ def summary(session: Session, scope: Scope, query: Query) -> Summary:
         members = queries.participants(session, q.challenge_id, q, None, lib.timezone)
         new = queries.participants(session, q.challenge_id, q, q.start, lib.timezone)
     else:
-        members = queries.registrations(session, scope.library_id, q, None, q.end)
-        new = queries.registrations(session, scope.library_id, q, q.start, q.end)
+        members, new = queries.registrations(session, scope.library_id, q)
     reading, bonus = total("points_reading"), total("points_bonus")
     return Summary(
         library=lib.slug,

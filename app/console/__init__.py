@@ -20,6 +20,7 @@ def install(app: FastAPI) -> None:
         admin,
         badges,
         challenges,
+        compare,
         dashboard,
         members,
         review,
@@ -28,5 +29,15 @@ def install(app: FastAPI) -> None:
     )
 
     app.mount("/staff/static", StaticFiles(directory=STATIC), name="console-static")
-    for module in (signin, dashboard, challenges, review, badges, members, settings, admin):
+    for module in (
+        signin,
+        dashboard,
+        challenges,
+        review,
+        badges,
+        members,
+        settings,
+        admin,
+        compare,
+    ):
         app.include_router(module.router)

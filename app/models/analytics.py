@@ -53,6 +53,16 @@ class MemberPeriod(SQLModel, table=True):
     (0 the library, else a challenge): the row that makes a reader count once."""
 
     __tablename__ = "member_period"
+    # Any range's distinct readers read the periods it is cut into, not every member's.
+    __table_args__ = (
+        Index(
+            "ix_member_period_scope_period_starts_on",
+            "scope",
+            "period",
+            "starts_on",
+            "member_id",
+        ),
+    )
 
     member_id: int = SQLField(primary_key=True)
     scope: int = SQLField(primary_key=True)

@@ -202,3 +202,38 @@ def test_the_review_queue_counts_what_waits(client, world):
     assert get(client, world, "summary", **NOV).json()["pending_review"] == 1
     assert get(client, world, "summary", age_group="adults", **NOV).json()["pending_review"] == 1
     assert get(client, world, "summary", age_group="teens", **NOV).json()["pending_review"] == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "age_group"),
+    [
+        ("2026-10-15", "2026-11-16", None),  # across months: Ana read in both
+        ("2026-11-10", "2026-11-17", None),  # Tuesday to Tuesday: Ana on two days
+        ("2026-10-01", "2026-12-31", None),  # a whole quarter and what follows it
+        ("2026-10-15", "2026-11-17", "adults"),
+        ("2026-11-01", "2026-11-17", None),  # this month so far (read from the rollups)
+        ("2026-11-16", "2026-11-17", None),  # this week so far (read from the rollups)
+        ("2026-11-17", "2026-11-17", None),
+    ],
+)
+def test_distinct_readers_of_any_range_count_each_member_once(client, world, start, end, age_group):
+    lo, hi = date.fromisoformat(start), date.fromisoformat(end)
+    adults = {"ana", "budi", "citra"}
+    logs = [s for s in world.logs_between(lo, hi) if age_group is None or s.member in adults]
+    params = {"start": start, "end": end} | ({"age_group": age_group} if age_group else {})
+    body = get(client, world, "summary", **params).json()
+    assert body["active_readers"]["distinct"] == len({s.member for s in logs})
+
+
+def test_distinct_readers_are_not_the_sum_of_each_days_readers(client, world):
+    body = get(client, world, "summary", start="2026-10-15", end="2026-11-16").json()
+    daily = {
+        (s.member, s.read_on) for s in world.logs_between(date(2026, 10, 15), date(2026, 11, 16))
+    }
+    assert len(daily) == 3  # Ana on 20 October and 16 November, Citra on 10 November
+    assert body["active_readers"]["distinct"] == 2
+
+
+def test_a_childs_distinct_readers_are_a_small_cell(client, world):
+    kids = get(client, world, "summary", age_group="kids", start="2026-10-15", end="2026-11-17")
+    assert kids.json()["active_readers"]["distinct"] == "fewer than 5"

@@ -3,6 +3,7 @@ checked with axe-core and photographed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,12 @@ def test_admin_pages_and_api_docs_work_offline(context: Any, live: Any, axe_sour
     page = context.new_page()
     sign_in(page, admin.email, PASSWORD)
     visit(page, axe_source, "/staff/libraries", "libraries")
+    page.get_by_role("link", name="Semua perpustakaan berdampingan").click()
+    page.wait_for_url("**/staff/libraries/compare")
+    visit(page, axe_source, "/staff/libraries/compare", "libraries-compare")
+    side = page.get_by_role("table", name=re.compile("Angka setiap perpustakaan"))
+    assert side.get_by_role("row").filter(has_text="kotamobagu").count() == 1
+    page.goto("/staff/libraries")
     page.get_by_label("Pilih perpustakaan").select_option("kotamobagu")
     page.get_by_role("button", name="Pilih", exact=True).click()
     page.goto("/staff/challenges")
@@ -275,6 +282,21 @@ def test_dashboard_charts_and_reports(context: Any, live: Any, axe_source: str) 
     page.get_by_role("button", name="Terapkan").click()
     page.wait_for_url("**/staff?*age_group=teens*")
     shoot(page, "dashboard-teens")
+
+    # The same charts against the same period last year; the top lists beyond books.
+    page.get_by_label("Bandingkan dengan").select_option("last_year")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url("**/staff?*compare=last_year*")
+    table = page.get_by_role("table", name="Angka grafik: Halaman")
+    assert table.get_by_role("columnheader", name="Tahun lalu").is_visible()
+    check_accessibility(page, axe_source)
+    shoot(page, "dashboard-last-year")
+    assert page.get_by_role("heading", name="Pembaca teratas (nama panggilan)").is_visible()
+    assert page.get_by_role("heading", name="Sekolah teraktif").is_visible()
+    page.goto("/staff/lang/en")
+    visit(page, axe_source, "/staff", "dashboard-english")
+    assert page.get_by_role("heading", name="Top readers (by nickname)").is_visible()
+    page.goto("/staff/lang/id")
 
     visit(page, axe_source, "/staff/reports?name=status", "reports")
     with page.expect_download() as csv:

@@ -1,5 +1,6 @@
-"""The dashboard (this month at a glance, series against the previous period, the
-reading-index panel, the social funnel) and the reports with CSV and XLSX downloads.
+"""The dashboard (this month at a glance, series against the previous period or the same
+period last year, the reading-index panel, the social funnel, the top lists) and the
+reports with CSV and XLSX downloads.
 Every figure comes from app.analytics, called directly; nothing is counted here."""
 
 from __future__ import annotations
@@ -33,9 +34,20 @@ REPORTS = ("status", "schools", "progress", "badges", "top_scores")
 AgeGroupQuery = Annotated[str, Query(pattern="^(|kids|teens|adults)$")]
 DateQuery = Annotated[str, Query(pattern=r"^(|\d{4}-\d{2}-\d{2})$")]
 SchoolQuery = Annotated[str, Query(max_length=80)]
+CompareQuery = Annotated[str, Query(pattern="^(|previous|last_year)$")]
+# The top lists the dashboard shows beside the challenges' own figures, with the
+# column each ranks by.
+TOP_LISTS = (
+    ("books_by_readers", "readers"),
+    ("readers", "points"),
+    ("schools_by_readers", "readers"),
+    ("genres", "readers"),
+    ("authors", "readers"),
+    ("hashtags", "readers"),
+)
 
 
-def _date(text: str) -> date | None:
+def date_of(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
@@ -46,8 +58,8 @@ def _query(session: Session, scope: Any, start: str, end: str, age_group: str, s
     return analytics.query_for(
         session,
         scope,
-        start=_date(start),
-        end=_date(end),
+        start=date_of(start),
+        end=date_of(end),
         age_group=age_group or None,
         school=school.strip() or None,
     )
@@ -59,13 +71,14 @@ def _filters(start: str, end: str, age_group: str, school: str) -> dict[str, str
 
 def _series_chart(ts: Any, lang: str, index: int) -> dict[str, Any]:
     t = translator(lang)
+    before = t("last_year_period" if ts.compare == "last_year" else "previous_period")
     labels = [p.start.strftime("%d/%m") for p in ts.points]
     current = [number(p.value) for p in ts.points]
     previous = [number(p.compare_value) for p in ts.points]
     title = t(f"metric_{ts.metric}")
     change = ts.change if isinstance(ts.change, float) else None
     description = t(
-        "chart_desc",
+        "chart_desc_last_year" if ts.compare == "last_year" else "chart_desc",
         metric=title.lower(),
         start=ts.period.start.isoformat(),
         end=ts.period.end.isoformat(),
@@ -75,9 +88,16 @@ def _series_chart(ts: Any, lang: str, index: int) -> dict[str, Any]:
         title,
         description,
         labels,
-        [Series(t("current_period"), current), Series(t("previous_period"), previous)],
+        [Series(t("current_period"), current), Series(before, previous)],
     )
-    return {"ts": ts, "title": title, "svg": svg, "change": change, "id": f"chart-{index}"}
+    return {
+        "ts": ts,
+        "title": title,
+        "svg": svg,
+        "change": change,
+        "id": f"chart-{index}",
+        "before": before,
+    }
 
 
 def _funnel_chart(funnel: Any, lang: str) -> dict[str, Any]:
@@ -99,13 +119,19 @@ def _funnel_chart(funnel: Any, lang: str) -> dict[str, Any]:
 
 
 def _dashboard(
-    session: Session, lib: Library, who: Any, lang: str, filters: dict[str, str], now: Any
+    session: Session,
+    lib: Library,
+    who: Any,
+    lang: str,
+    filters: dict[str, str],
+    compare: str,
+    now: Any,
 ) -> dict[str, Any]:
     scope = analytics.library_scope(lib, now, is_admin=who.is_admin)
     q = _query(session, scope, **filters)
     summary = analytics.summary(session, scope, q)
     charts = [
-        _series_chart(analytics.timeseries(session, scope, q, m, "day", "previous"), lang, i)
+        _series_chart(analytics.timeseries(session, scope, q, m, "day", compare), lang, i)
         for i, m in enumerate(CHART_METRICS)
     ]
     plain = analytics.query_for(session, scope, start=q.start, end=q.end)
@@ -116,7 +142,11 @@ def _dashboard(
         "index": analytics.reading_index(session, scope, q),
         "funnel": _funnel_chart(analytics.funnel(session, scope, plain), lang),
         "live": live,
-        "top_books": analytics.top(session, scope, q, "books_by_readers", 5),
+        "tops": [(analytics.top(session, scope, q, n, 5), col) for n, col in TOP_LISTS],
+        "top_challenges": sorted(
+            summary.challenges,
+            key=lambda c: -c.participants if isinstance(c.participants, int) else 0,
+        )[:5],
     }
 
 
@@ -131,21 +161,25 @@ def dashboard(
     end: DateQuery = "",
     age_group: AgeGroupQuery = "",
     school: SchoolQuery = "",
+    compare: CompareQuery = "",
 ) -> HTMLResponse:
     filters = _filters(start, end, age_group, school)
     lang = language_of(request)
+    against = compare or "previous"
     figures, problem = attempt(
-        session, lambda: _dashboard(session, lib, who, lang, filters, clock.now())
+        session, lambda: _dashboard(session, lib, who, lang, filters, against, clock.now())
     )
     if problem is not None:
         figures, _ = attempt(
             session,
-            lambda: _dashboard(session, lib, who, lang, _filters("", "", "", ""), clock.now()),
+            lambda: _dashboard(
+                session, lib, who, lang, _filters("", "", "", ""), against, clock.now()
+            ),
         )
     return render(
         request,
         "dashboard.html",
-        {**(figures or {}), "filters": filters, "problem": problem},
+        {**(figures or {}), "filters": filters, "compare": against, "problem": problem},
         status=problem.status if problem else 200,
     )
 
