@@ -126,6 +126,7 @@ def _cmd_ledger_verify(_: argparse.Namespace) -> int:
 
 
 def _cmd_rescore(args: argparse.Namespace) -> int:
+    from app.programmes.reviews import contest  # noqa: F401  (the review goal's progress)
     from app.services.badges import rules_of
     from app.services.libraries import get_by_slug
     from app.services.rescore import apply, preview

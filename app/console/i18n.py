@@ -77,6 +77,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "books": ("buku selesai", "finished books"),
     "pages": ("halaman", "pages"),
     "minutes": ("menit", "minutes"),
+    "reviews": ("ulasan disetujui (lomba ulasan)", "approved reviews (review contest)"),
     "participants": ("Peserta", "Participants"),
     "progress": ("Kemajuan", "Progress"),
     "completed": ("Selesai", "Completed"),

@@ -15,14 +15,14 @@ from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.library import Hashtag
 from app.models.types import DbId, LongText, Title, UtcDateTime
 
-Goal = Literal["books", "pages", "minutes"]
+Goal = Literal["books", "pages", "minutes", "reviews"]
 AgeGroupName = Literal["kids", "teens", "adults"]
 MAX_WINDOW_DAYS = 366
 
 
 class Challenge(SQLModel, table=True):
     __table_args__ = (
-        CheckConstraint("goal IN ('books', 'pages', 'minutes')", name="goal"),
+        CheckConstraint("goal IN ('books', 'pages', 'minutes', 'reviews')", name="goal"),
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on >= starts_on", name="window"),
         Index("ix_challenge_library_id_ends_on", "library_id", "ends_on"),

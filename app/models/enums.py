@@ -34,11 +34,13 @@ class Language(StrEnum):
 
 
 class Goal(StrEnum):
-    """What a challenge counts."""
+    """What a challenge counts; `reviews`: approved reviews written inside its window
+    (a review contest)."""
 
     BOOKS = "books"
     PAGES = "pages"
     MINUTES = "minutes"
+    REVIEWS = "reviews"
 
 
 class ChallengeStatus(StrEnum):

@@ -160,6 +160,26 @@ class QuizCreate(BaseModel):
         return self
 
 
+class QuizUpdate(BaseModel):
+    """A staff edit; only the fields sent change. Once a member has submitted, only the
+    wording may change (titles, description, question, option and explanation texts, with
+    the same questions, options and correct answers), the quiz may be (un)published and
+    its tries raised; the questions, answers, pass mark, points and subject stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    title_en: Title | None = None
+    description: LongText | None = None
+    book_id: DbId | None = None
+    challenge_id: DbId | None = None
+    questions: list[QuestionIn] | None = Field(default=None, min_length=1, max_length=MAX_QUESTIONS)
+    pass_percent: int | None = Field(default=None, ge=0, le=100)
+    max_attempts: int | None = Field(default=None, ge=1, le=10)
+    points: int | None = Field(default=None, ge=0, le=10_000)
+    published: bool | None = None
+
+
 class OptionOut(BaseModel):
     index: int
     text: str
@@ -264,6 +284,31 @@ class PollCreate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> PollCreate:
+        if self.closes_local is not None and self.closes_local.tzinfo is not None:
+            raise ValueError("closes_local is a local time without an offset")
+        in_years(self.closes_local, "closes_local")
+        return self
+
+
+class PollUpdate(BaseModel):
+    """A staff edit; only the fields sent change. Once a member has voted, the question
+    and options may be reworded but options neither added, removed nor the subject
+    changed; a closed poll keeps its closing time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Title | None = None
+    question_en: Title | None = None
+    options: list[OptionIn] | None = Field(default=None, min_length=2, max_length=MAX_OPTIONS)
+    results: PollResults | None = None
+    book_id: DbId | None = None
+    challenge_id: DbId | None = None
+    closes_local: dt.datetime | None = Field(
+        default=None, description="Local time the poll closes by itself; null: no closing time"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> PollUpdate:
         if self.closes_local is not None and self.closes_local.tzinfo is not None:
             raise ValueError("closes_local is a local time without an offset")
         in_years(self.closes_local, "closes_local")

@@ -12,7 +12,8 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.models.base import metadata  # noqa: F401  (naming convention first)
-from app.models.reading import AwardRow, BadgeBrief, Totals
+from app.models.library import HashtagList
+from app.models.reading import AwardRow, BadgeBrief, ChallengeProgressBrief, Totals
 from app.models.types import UtcDateTime
 
 ReviewStatus = Literal["pending", "approved", "rejected"]
@@ -36,6 +37,8 @@ class BookReview(SQLModel, table=True):
     text: str = SQLField(max_length=2000)
     status: str = SQLField(default="pending", max_length=10)
     created_at: dt.datetime = SQLField(sa_type=UtcDateTime, nullable=False)
+    # The library's local date it was written (or last rewritten): what a contest counts.
+    written_on: dt.date | None = None
     reviewed_at: dt.datetime | None = SQLField(default=None, sa_type=UtcDateTime)
     reviewed_by: int | None = SQLField(default=None, foreign_key="member.id")
     reason: str | None = SQLField(default=None, max_length=500)
@@ -70,6 +73,10 @@ class ReviewCreate(BaseModel):
 
     rating: int = Rating
     text: str = Field(min_length=10, max_length=2000)
+    hashtags: HashtagList = Field(
+        default=[],
+        description="A review contest's hashtag joins it (when your age group may take part)",
+    )
 
 
 class ReviewPublic(BaseModel):
@@ -105,6 +112,24 @@ class ReviewApproved(BaseModel):
     points: list[AwardRow]
     badges_earned: list[BadgeBrief]
     totals: Totals
+    challenges: list[ChallengeProgressBrief] = Field(
+        default=[], description="The writer's review contests this approval counts for"
+    )
+
+
+class ReviewWithdrawal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, description="What the writer will read")
+
+
+class ReviewTakenBack(BaseModel):
+    """A published review taken down: its points and contest progress taken back."""
+
+    review: ReviewQueueItem
+    points: list[AwardRow]
+    totals: Totals
+    challenges: list[ChallengeProgressBrief]
 
 
 class BookReviews(BaseModel):

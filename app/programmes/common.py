@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.clock import as_utc
@@ -13,6 +14,7 @@ from app.core.db import insert_ignore
 from app.core.problems import forbidden
 from app.models.badge import Badge, BadgeAward
 from app.models.member import Member, age_group
+from app.models.quizzes import Poll, Quiz
 from app.models.reading import AwardRow, BadgeBrief
 from app.scoring import BONUS_BADGE
 from app.services import badges, ledger
@@ -34,6 +36,15 @@ def to_utc(local: datetime, tz: str) -> datetime:
 def to_local(instant: datetime, tz: str) -> datetime:
     """A stored instant as the library's wall-clock time, without an offset."""
     return as_utc(instant).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def lock_row(session: Session, row: Quiz | Poll, *, share: bool = False) -> None:
+    """Take a quiz's or poll's row lock and read it afresh: an edit takes it alone, its
+    submissions or votes share it, so none sees the questions change under it. SQLite
+    serialises every write transaction already."""
+    model = type(row)
+    session.execute(select(model.id).where(model.id == row.id).with_for_update(read=share))
+    session.refresh(row)
 
 
 def check_age(groups: Sequence[str], member: Member, year: int, what: str) -> None:

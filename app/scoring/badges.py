@@ -26,6 +26,7 @@ CHALLENGE_GOALS: Final[dict[str, str]] = {
     "books": "books_finished",
     "pages": "pages",
     "minutes": "minutes",
+    "reviews": "reviews",  # approved reviews: no daily cap, as each needs a finished book
 }
 
 Language = Literal["id", "en"]
@@ -262,6 +263,7 @@ _LABEL_UNITS: Final[dict[str, tuple[str, str, str]]] = {
     "challenges_completed": ("challenge completed", "challenges completed", "tantangan selesai"),
     "shares": ("share", "shares", "kali berbagi"),
     "events_attended": ("event attended", "events attended", "acara dihadiri"),
+    "reviews": ("approved review", "approved reviews", "ulasan disetujui"),
 }
 
 

@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session
 
+from app.models import enums
 from app.models.badge import Badge
 from app.models.challenge import Challenge
 
@@ -30,8 +31,13 @@ class Catalogue:
     challenges: tuple[Challenge, ...]  # published and not deleted
 
     def open_on(self, day: date) -> list[Challenge]:
-        """The live challenges whose window holds `day`."""
-        return [c for c in self.challenges if c.starts_on <= day <= c.ends_on]
+        """The live reading challenges whose window holds `day` (what a log read that day
+        counts for; a review contest counts approved reviews, not reading)."""
+        return [
+            c
+            for c in self.challenges
+            if c.starts_on <= day <= c.ends_on and c.goal != enums.Goal.REVIEWS
+        ]
 
 
 _b = Badge.__table__.c

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, get_args
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -244,27 +245,28 @@ def _build_facebook(ctx: ShareContext, landing: str, images: Mapping[str, str]) 
     )
 
 
-def _build_story_platform(platform: str) -> Callable[..., PlatformPayload]:
-    def build(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
-        limit = PLATFORM_LIMITS[platform]
-        tags = share_hashtags(ctx)
-        if platform == "instagram":
-            tags = tags[:INSTAGRAM_MAX_HASHTAGS]
-        # Links in these captions are not clickable: the link goes in a sticker/bio.
-        text, kept = _fit_post(ctx, tags, link_in_text=None, measure=utf16_length, limit=limit)
-        return PlatformPayload(
-            platform=platform,
-            text=text,
-            hashtags=kept,
-            url=None,
-            char_count=utf16_length(text),
-            char_limit=limit,
-            link_url=landing,
-            image_url=images["story"],
-            instructions=_INSTRUCTIONS[(platform, ctx.language)],
-        )
-
-    return build
+def _build_story(
+    platform: str, ctx: ShareContext, landing: str, images: Mapping[str, str]
+) -> PlatformPayload:
+    """Instagram and TikTok: a story image and a caption (a plain function, bound to its
+    platform in `_BUILDERS`, so what it does is decided at each call)."""
+    limit = PLATFORM_LIMITS[platform]
+    tags = share_hashtags(ctx)
+    if platform == "instagram":
+        tags = tags[:INSTAGRAM_MAX_HASHTAGS]
+    # Links in these captions are not clickable: the link goes in a sticker/bio.
+    text, kept = _fit_post(ctx, tags, link_in_text=None, measure=utf16_length, limit=limit)
+    return PlatformPayload(
+        platform=platform,
+        text=text,
+        hashtags=kept,
+        url=None,
+        char_count=utf16_length(text),
+        char_limit=limit,
+        link_url=landing,
+        image_url=images["story"],
+        instructions=_INSTRUCTIONS[(platform, ctx.language)],
+    )
 
 
 def _build_whatsapp(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
@@ -323,8 +325,8 @@ def _build_threads(ctx: ShareContext, landing: str, images: Mapping[str, str]) -
 _BUILDERS: dict[str, Callable[[ShareContext, str, Mapping[str, str]], PlatformPayload]] = {
     "x": _build_x,
     "facebook": _build_facebook,
-    "instagram": _build_story_platform("instagram"),
-    "tiktok": _build_story_platform("tiktok"),
+    "instagram": partial(_build_story, "instagram"),
+    "tiktok": partial(_build_story, "tiktok"),
     "whatsapp": _build_whatsapp,
     "telegram": _build_telegram,
     "threads": _build_threads,

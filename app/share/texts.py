@@ -13,7 +13,7 @@ from app.core.hashtags import hashtag_key, normalize_hashtag
 SubjectType = Literal["badge", "reading_log", "challenge", "leaderboard_rank", "monthly_summary"]
 Language = Literal["id", "en"]
 Period = Literal["week", "month", "all_time"]
-GoalUnit = Literal["books", "pages", "minutes"]
+GoalUnit = Literal["books", "pages", "minutes", "reviews"]
 
 SUBJECT_TYPES: tuple[str, ...] = get_args(SubjectType)
 LANGUAGES: tuple[str, ...] = get_args(Language)
@@ -108,7 +108,7 @@ class ShareContext:
             if not _HEX_COLOR.match(getattr(self, name)):
                 raise ValueError(f"{name} must be a colour like #1E5AA8")
         if self.goal_unit is not None and self.goal_unit not in get_args(GoalUnit):
-            raise ValueError("goal_unit must be books, pages or minutes")
+            raise ValueError("goal_unit must be books, pages, minutes or reviews")
         if self.period is not None and self.period not in get_args(Period):
             raise ValueError("period must be week, month or all_time")
         self._check_subject()
@@ -358,11 +358,18 @@ def quantity(n: int, unit: GoalUnit | Literal["points"], language: Language) -> 
     return f"{num} {singular if n == 1 else plural}"
 
 
-_UNITS_ID = {"books": "buku", "pages": "halaman", "minutes": "menit", "points": "poin"}
+_UNITS_ID = {
+    "books": "buku",
+    "pages": "halaman",
+    "minutes": "menit",
+    "reviews": "ulasan",
+    "points": "poin",
+}
 _UNITS_EN = {
     "books": ("book", "books"),
     "pages": ("page", "pages"),
     "minutes": ("minute", "minutes"),
+    "reviews": ("review", "reviews"),
     "points": ("point", "points"),
 }
 
@@ -451,6 +458,7 @@ def _message_id(ctx: ShareContext, f: _Fields) -> str:
                     "books": "buku selesai dibaca",
                     "pages": "halaman dibaca",
                     "minutes": "menit membaca",
+                    "reviews": "ulasan disetujui",
                 }[ctx.goal_unit]
                 text += f": {format_number(ctx.progress_target, lang)} {done}"
             text += "! 🎉"
@@ -460,8 +468,9 @@ def _message_id(ctx: ShareContext, f: _Fields) -> str:
         assert ctx.goal_unit is not None and ctx.progress_target is not None
         current = format_number(ctx.progress_current or 0, lang)
         target = quantity(ctx.progress_target, ctx.goal_unit, lang)
+        verb = "menulis" if ctx.goal_unit == "reviews" else "membaca"
         return (
-            f"{name} sudah membaca {current} dari {target} dalam {_challenge_id(challenge)} "
+            f"{name} sudah {verb} {current} dari {target} dalam {_challenge_id(challenge)} "
             f"di {library} ({progress_percent(ctx)}%). Terus semangat! 💪"
         )
     if ctx.subject_type == "leaderboard_rank":
@@ -523,7 +532,12 @@ def _message_en(ctx: ShareContext, f: _Fields) -> str:
         if ctx.completed:
             text = f"{name} completed {_challenge_en(challenge)} at {library}"
             if ctx.progress_target and ctx.goal_unit:
-                read = {"books": "read", "pages": "read", "minutes": "of reading"}[ctx.goal_unit]
+                read = {
+                    "books": "read",
+                    "pages": "read",
+                    "minutes": "of reading",
+                    "reviews": "approved",
+                }[ctx.goal_unit]
                 text += f" — {quantity(ctx.progress_target, ctx.goal_unit, lang)} {read}"
             text += "! 🎉"
             if ctx.points:
@@ -532,7 +546,7 @@ def _message_en(ctx: ShareContext, f: _Fields) -> str:
         assert ctx.goal_unit is not None and ctx.progress_target is not None
         current = format_number(ctx.progress_current or 0, lang)
         target = quantity(ctx.progress_target, ctx.goal_unit, lang)
-        verb = "has read for" if ctx.goal_unit == "minutes" else "has read"
+        verb = {"minutes": "has read for", "reviews": "has written"}.get(ctx.goal_unit, "has read")
         return (
             f"{name} {verb} {current} of {target} in {_challenge_en(challenge)} "
             f"at {library} ({progress_percent(ctx)}%). Keep going! 💪"

@@ -174,7 +174,13 @@ def test_reachable_edges_have_no_reason() -> None:
         ),
         ("books", 2, 0, R, "the challenge must last at least one day"),
         ("books", 0, 3, R, "target must be at least 1"),
-        ("novels", 1, 1, R, "unknown goal 'novels'; expected one of books, pages, minutes"),
+        (
+            "novels",
+            1,
+            1,
+            R,
+            "unknown goal 'novels'; expected one of books, pages, minutes, reviews",
+        ),
         (
             "pages",
             1,
@@ -270,3 +276,10 @@ def test_bad_engine_inputs_say_what_is_wrong() -> None:
         "daily_cap_pages": "must be a whole number",
         "backdate_days": "must be a whole number",
     }
+
+
+def test_a_review_contest_has_no_daily_cap_and_its_label_says_reviews() -> None:
+    assert challenge_unreachable_reason("reviews", 10_000, 1, R) is None
+    assert challenge_unreachable_reason("reviews", 0, 1, R) == "target must be at least 1"
+    assert progress_label("reviews", 1, 3, "id") == "1 dari 3 ulasan disetujui"
+    assert progress_label("reviews", 1, 1, "en") == "1 of 1 approved review"

@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
-from app.share import PLATFORM_LIMITS, PLATFORMS, PlatformPayload, ShareContext, build_payloads
+from app.share import (
+    PLATFORM_LIMITS,
+    PLATFORMS,
+    PlatformPayload,
+    ShareContext,
+    build_payloads,
+    compose_message,
+)
 from app.share.platforms import utf16_length
 
 from .factories import IMAGE_URLS, LANDING_URL, LONG_TITLE, SUBJECT_TYPES, make_ctx
@@ -257,3 +264,70 @@ def contexts(draw: st.DrawFn) -> ShareContext:
 def test_limits_hold_for_any_names_titles_and_hashtags(ctx: ShareContext) -> None:
     for p in build(ctx).values():
         check_payload(p, ctx)
+
+
+@pytest.mark.parametrize(
+    ("platforms", "landing", "images", "says"),
+    [
+        (
+            ("x", "myspace", "orkut"),
+            LANDING_URL,
+            IMAGE_URLS,
+            r"unknown platform\(s\) 'myspace', 'orkut'$",
+        ),
+        (("x",), "/s/Ab3xY9", IMAGE_URLS, r"^landing_url must be an absolute http\(s\) URL"),
+        (("x",), "ftp://bacaquest.id/s/Ab3xY9", IMAGE_URLS, r"^landing_url must be an absolute"),
+        (("x",), "https:///s/Ab3xY9", IMAGE_URLS, r"^landing_url must be an absolute"),
+        (
+            ("x",),
+            "https://bacaquest.id/s/Ab 3x",
+            IMAGE_URLS,
+            r"^landing_url must not contain spaces",
+        ),
+        (("x",), LANDING_URL, {"og": "og.png"}, r"^image_urls\['og'\] must be an absolute"),
+        (("tiktok",), LANDING_URL, {"og": IMAGE_URLS["og"]}, r"^image_urls needs a 'story' image"),
+        (("instagram",), LANDING_URL, {"og": IMAGE_URLS["og"]}, r"^image_urls needs a 'story'"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(
+    platforms: tuple[str, ...], landing: str, images: dict[str, str], says: str
+) -> None:
+    with pytest.raises(ValueError, match=says):
+        build_payloads(make_ctx(), platforms, landing, images)
+
+
+def test_plain_http_links_and_platforms_without_a_story_image_are_fine() -> None:
+    local = "http://localhost:8000/s/Ab3xY9"
+    payloads = build_payloads(make_ctx(), ("x", "whatsapp"), local, {"og": IMAGE_URLS["og"]})
+    assert local in payloads["whatsapp"].text
+
+
+def test_a_message_then_its_hashtags_then_the_link_each_on_its_own_line() -> None:
+    ctx = make_ctx()
+    wa = build(ctx, ("whatsapp",))["whatsapp"]
+    assert wa.hashtags
+    message = compose_message(ctx)
+    assert wa.text == f"{message}\n\n{' '.join(wa.hashtags)}\n{LANDING_URL}"
+
+
+def test_threads_drops_its_one_tag_only_when_nothing_else_fits_and_says_when_nothing_does() -> None:
+    ctx = make_ctx()
+    limit = PLATFORM_LIMITS["threads"]
+    kept_tag = dropped = None
+    for n in range(100, limit):
+        link = "https://bacaquest.id/s/" + "a" * (n - len("https://bacaquest.id/s/"))
+        payload = build_payloads(ctx, ("threads",), link, IMAGE_URLS)["threads"]
+        assert payload.char_count <= limit
+        if payload.hashtags:
+            kept_tag = (payload, link)
+        else:
+            dropped = (payload, link)
+            break
+    assert kept_tag is not None and dropped is not None
+    tagged, link = kept_tag
+    assert tagged.text.endswith(f"\n\n{tagged.hashtags[0]}\n{link}")
+    bare, link = dropped
+    assert bare.text.endswith(f"\n\n{link}") and "#" not in bare.text
+    too_long = "https://bacaquest.id/s/" + "a" * limit
+    with pytest.raises(ValueError, match=f"cannot fit within {limit} characters"):
+        build_payloads(ctx, ("threads",), too_long, IMAGE_URLS)

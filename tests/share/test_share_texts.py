@@ -195,3 +195,13 @@ def test_context_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         ctx.display_name = "Someone else"  # type: ignore[misc]
     assert ctx.display_name == make_ctx().display_name  # unchanged by the attempt
+
+
+def test_a_review_contest_share_speaks_of_reviews_written() -> None:
+    going = make_ctx("challenge", goal_unit="reviews", progress_current=2, progress_target=5)
+    assert "sudah menulis 2 dari 5 ulasan" in compose_message(going)
+    en = dataclasses.replace(going, language="en")
+    assert "has written 2 of 5 reviews" in compose_message(en)
+    done = dataclasses.replace(going, completed=True, progress_current=5)
+    assert "5 ulasan disetujui" in compose_message(done)
+    assert "5 reviews approved" in compose_message(dataclasses.replace(done, language="en"))

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.problems import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
-from app.models.quizzes import Poll, PollCreate, PollPublic, VoteIn
+from app.models.quizzes import Poll, PollCreate, PollPublic, PollUpdate, VoteIn
 from app.programmes.polls import service
+from app.programmes.quizzes import editing
 from app.programmes.quizzes.endpoints import LangQuery
 from app.services.members import library_of
 
@@ -71,6 +72,22 @@ def get_poll(
 ) -> PollPublic:
     """The question, its options, your vote, and the results when they may be shown."""
     return service.public(session, poll, member, lang or member.language, clock.now())
+
+
+@router.patch("/{poll_id}", response_model=PollPublic, responses=problems(401, 403, 404, 409))
+def edit_poll(
+    poll: ManagedPoll,
+    data: PollUpdate,
+    staff: StaffMember,
+    lib: StaffLibrary,
+    session: SessionDep,
+    clock: ClockDep,
+) -> PollPublic:
+    """Change a poll (staff). After the first vote the question and options may only be
+    reworded: options cannot be added or removed, nor the subject changed."""
+    now = clock.now()
+    poll = editing.update_poll(session, poll, lib, data, now)
+    return service.public(session, poll, staff, staff.language, now)
 
 
 @router.post("/{poll_id}/vote", response_model=PollPublic, responses=problems(401, 404, 409))

@@ -15,7 +15,7 @@ from app.core.problems import conflict, forbidden, not_found, unprocessable
 from app.models.library import Library
 from app.models.member import Member
 from app.models.quizzes import OptionOut, Poll, PollCreate, PollOptionResult, PollPublic, PollVote
-from app.programmes.common import is_staff_of, sees_library, to_utc
+from app.programmes.common import is_staff_of, lock_row, sees_library, to_utc
 from app.programmes.quizzes.service import check_subject
 
 
@@ -62,6 +62,7 @@ def create(session: Session, staff: Member, lib: Library, data: PollCreate, now:
 
 
 def vote(session: Session, member: Member, poll: Poll, option: int, now: datetime) -> None:
+    lock_row(session, poll, share=True)  # the options voted on are the current ones
     if is_closed(poll, now):
         raise conflict("This poll is closed.", "poll-closed")
     if option >= len(poll.options):

@@ -18,8 +18,9 @@ from app.models.quizzes import (
     QuizPublic,
     QuizStaffView,
     QuizSubmission,
+    QuizUpdate,
 )
-from app.programmes.quizzes import service
+from app.programmes.quizzes import editing, service
 from app.services.members import library_of
 
 router = APIRouter(prefix="/v1/quizzes", tags=["quizzes"])
@@ -88,6 +89,14 @@ def get_quiz(
 def get_quiz_for_staff(quiz: ManagedQuiz, session: SessionDep) -> QuizStaffView:
     """The quiz with its answers, and how many tried and passed (staff)."""
     return service.staff_view(session, quiz)
+
+
+@router.patch("/{quiz_id}", response_model=QuizStaffView, responses=problems(401, 403, 404, 409))
+def edit_quiz(quiz: ManagedQuiz, data: QuizUpdate, session: SessionDep) -> QuizStaffView:
+    """Change a quiz (staff). Once a member has submitted it, only the wording may change
+    (the same questions, options and correct answers), it may be (un)published and its
+    tries raised; the questions, answers, pass mark, points and subject are locked."""
+    return service.staff_view(session, editing.update_quiz(session, quiz, data))
 
 
 @router.post(

@@ -38,7 +38,7 @@ from app.models.quizzes import (
     QuizStaffView,
     QuizSubmission,
 )
-from app.programmes.common import awards_out, book_reward, is_staff_of, sees_library
+from app.programmes.common import awards_out, book_reward, is_staff_of, lock_row, sees_library
 from app.scoring.programmes import PROGRAMME_QUIZ, Question, grade
 from app.services import ledger
 
@@ -219,6 +219,7 @@ def submit(
     data: AnswersIn,
     now: datetime,
 ) -> QuizSubmission:
+    lock_row(session, quiz, share=True)  # graded by the questions as they are now
     chosen = _chosen(quiz, data)
     lib = session.get(Library, quiz.library_id)
     assert lib is not None

@@ -20,10 +20,12 @@ from app.models.reviews import (
     ReviewCreate,
     ReviewDecision,
     ReviewQueueItem,
+    ReviewTakenBack,
+    ReviewWithdrawal,
     Testimonial,
     TestimonialMark,
 )
-from app.programmes.reviews import service
+from app.programmes.reviews import service, takedown
 from app.services.libraries import get_by_slug
 
 router = APIRouter(tags=["reviews"])
@@ -43,6 +45,19 @@ def write_review(
 ) -> MyReview:
     """Review a book you finished, with a rating; public once staff approve it."""
     return service.mine(service.write(session, member, book_id, data, clock.now()), member)
+
+
+@router.delete(
+    "/v1/reviews/{review_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 404),
+)
+def delete_review(
+    review_id: Id, member: CurrentMember, session: SessionDep, clock: ClockDep
+) -> None:
+    """Remove your review; a published one takes its points and review-contest progress
+    with it, and you may review the book again."""
+    takedown.remove(session, member, review_id, clock.now())
 
 
 @router.get("/v1/reviews/mine", response_model=list[MyReview], responses=problems(401))
@@ -123,6 +138,25 @@ def reject_review(
     """Keep a review private, with the reason the writer will see (staff)."""
     reason = data.reason if data else None
     return service.reject(session, staff, lib, review_id, reason, clock.now())
+
+
+@router.post(
+    "/v1/moderation/reviews/{review_id}/withdraw",
+    response_model=ReviewTakenBack,
+    responses=problems(401, 403, 404, 409),
+    tags=["moderation"],
+)
+def withdraw_review(
+    review_id: Id,
+    data: ReviewWithdrawal,
+    staff: StaffMember,
+    lib: StaffLibrary,
+    session: SessionDep,
+    clock: ClockDep,
+) -> ReviewTakenBack:
+    """Take a published review down, with the reason its writer will read; its points and
+    review-contest progress are taken back (staff)."""
+    return takedown.withdraw(session, staff, lib, review_id, data.reason, clock.now())
 
 
 @router.post(

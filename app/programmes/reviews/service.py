@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from app.core.clock import local_date
-from app.core.db import insert_ignore
+from app.core.db import insert_ignore, lock_member
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import conflict, not_found
 from app.models.book import Book
@@ -34,8 +34,9 @@ from app.models.reviews import (
     Testimonial,
 )
 from app.programmes.common import awards_out, book_reward
+from app.programmes.reviews import contest
 from app.scoring.programmes import PROGRAMME_REVIEW, REVIEW_POINTS
-from app.services import ledger
+from app.services import badges, ledger
 
 MAX_TESTIMONIALS = 6
 
@@ -52,10 +53,14 @@ def write(
     ).scalar_one_or_none()
     if earlier is not None and earlier.status != "rejected":
         raise conflict("You have already reviewed this book.", "already-reviewed")
+    lib = session.get(Library, member.library_id)
+    assert lib is not None
+    today = local_date(now, lib.timezone)
+    contest.join_by_hashtag(session, member, data.hashtags, today, now)
     if earlier is not None:  # a rejected review may be rewritten, and waits for staff again
         earlier.rating, earlier.text, earlier.status = data.rating, data.text.strip(), "pending"
         earlier.created_at, earlier.reviewed_at, earlier.reviewed_by = now, None, None
-        earlier.reason = None
+        earlier.reason, earlier.written_on = None, today
         session.add(earlier)
         session.flush()
         return earlier
@@ -71,6 +76,7 @@ def write(
             "text": data.text.strip(),
             "status": "pending",
             "created_at": now,
+            "written_on": today,
         },
     ):
         raise conflict("You have already reviewed this book.", "already-reviewed")
@@ -103,7 +109,7 @@ def my_reviews(session: Session, member: Member) -> list[MyReview]:
     return [mine(r, member) for r in rows]
 
 
-def _queue_item(review: BookReview, member: Member, book: Book) -> ReviewQueueItem:
+def queue_item(review: BookReview, member: Member, book: Book) -> ReviewQueueItem:
     return ReviewQueueItem(
         **_public(review, member).model_dump(),
         status=review.status,
@@ -128,10 +134,10 @@ def queue(
     if after:
         stmt = stmt.where(BookReview.id > after["id"])
     page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
-    return [_queue_item(r, m, b) for r, m, b in page], nxt
+    return [queue_item(r, m, b) for r, m, b in page], nxt
 
 
-def _in_library(session: Session, lib: Library, review_id: int) -> BookReview:
+def in_library(session: Session, lib: Library, review_id: int) -> BookReview:
     review = session.get(BookReview, review_id)
     if review is None or review.library_id != lib.id:
         raise not_found("Review")
@@ -159,18 +165,21 @@ def _decide(
 def approve(
     session: Session, staff: Member, lib: Library, review_id: int, reason: str | None, now: datetime
 ) -> ReviewApproved:
-    """Publish a review and pay its points (once per member and book)."""
-    review = _in_library(session, lib, review_id)
+    """Publish a review and pay its points (once per member and book); it counts for the
+    writer's review contests whose window holds the day it was written."""
+    review = in_library(session, lib, review_id)
+    lock_member(session, review.member_id)
     _decide(session, staff, review, "approved", reason, now)
     member = session.get(Member, review.member_id)
     book = session.get(Book, review.book_id)
     assert member is not None and book is not None
+    day = local_date(now, lib.timezone)
     booked, earned = book_reward(
         session,
         member,
         [ledger.Row(PROGRAMME_REVIEW, REVIEW_POINTS)],
         badge_id=None,
-        day=local_date(now, lib.timezone),
+        day=day,
         now=now,
         timezone=lib.timezone,
     )
@@ -179,24 +188,29 @@ def approve(
         session.execute(
             update(BookReview).where(BookReview.id == review.id).values(ledger_entry_id=own.id)
         )
-    points, badges_out = awards_out(booked, earned)
+    progress, bonus = contest.settle(session, member, review.written_on, now)
+    if any(p.completed_now for p in progress):  # badges counting completed challenges
+        more, more_rows = badges.award_earned(session, member, day, now)
+        earned, bonus = earned + more, bonus + more_rows
+    points, badges_out = awards_out(booked + bonus, earned)
     return ReviewApproved(
-        review=_queue_item(review, member, book),
+        review=queue_item(review, member, book),
         points=points,
         badges_earned=badges_out,
         totals=ledger.totals(session, member.id or 0),
+        challenges=progress,
     )
 
 
 def reject(
     session: Session, staff: Member, lib: Library, review_id: int, reason: str | None, now: datetime
 ) -> ReviewQueueItem:
-    review = _in_library(session, lib, review_id)
+    review = in_library(session, lib, review_id)
     _decide(session, staff, review, "rejected", reason, now)
     member = session.get(Member, review.member_id)
     book = session.get(Book, review.book_id)
     assert member is not None and book is not None
-    return _queue_item(review, member, book)
+    return queue_item(review, member, book)
 
 
 def book_page(
