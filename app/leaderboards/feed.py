@@ -142,9 +142,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             namespace += f":{secrets.token_hex(6)}"
         index = RedisIndex(settings.redis_url, namespace)
     configure(engine, index)
+    from app.leaderboards.retention import start_pruning
+
+    stop = threading.Event()
+    start_pruning(engine, app.state.clock, stop)
     try:
         yield
     finally:
+        stop.set()
         forget(engine)
         if owned and index is not None:
             if settings.environment == "test":

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
-from app.leaderboards import keys, ranks, store
+from app.leaderboards import keys, ranks, retention, store
 from app.leaderboards.feed import index_for, repair_soon
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.leaderboard import Leaderboard, LeaderboardEntry
@@ -320,6 +320,7 @@ def leaderboard(
         entries=entries,
         me=me,
         total_ranked=ranked,
+        kept_until=retention.kept_until(b.board),
     )
 
 

@@ -76,3 +76,8 @@ class Leaderboard(BaseModel):
         "out; null when the caller is not on this board at all."
     )
     total_ranked: int = Field(description="Members with points on this board.")
+    kept_until: dt.date | None = Field(
+        default=None,
+        description="A week's or month's board is kept until this library-local day "
+        "(400 days after the period ends), then pruned; null for boards kept for good.",
+    )
