@@ -26,7 +26,7 @@ from sqlmodel import SQLModel
 
 from app.core.clock import local_date
 from app.core.security import create_access_token
-from app.leaderboards import keys
+from app.leaderboards import keys, ranks
 from app.leaderboards.feed import namespace_for
 from app.leaderboards.rebuild import rebuild
 from app.leaderboards.redis_index import RedisIndex
@@ -76,6 +76,8 @@ class Leaderboards:
         self.member_count = 0
         self.library_id = 0
         self.index: RedisIndex | None = None
+        self.kids: set[int] = set()
+        self.opted_out: set[int] = set()
 
     # -- seed ----------------------------------------------------------------------------
 
@@ -108,7 +110,11 @@ class Leaderboards:
         rnd = ctx.rnd
         self.library_id = seed_library(engine, now)
         ids = seed_members(engine, self.library_id, members, now, rnd)
-        ctx.log(f"  seeded {len(ids):,} members")
+        self._kinds(engine, ids, now.year)
+        ctx.log(
+            f"  seeded {len(ids):,} members ({len(self.kids):,} children, "
+            f"{len(self.opted_out):,} opted out)"
+        )
         bulk_insert(
             engine,
             _table(Book),
@@ -205,6 +211,8 @@ class Leaderboards:
                 yield (month_board, ids[i], points)
 
         n = bulk_insert(engine, _table(BoardScore), ("board", "member_id", "points"), counters())
+        with engine.begin() as conn:
+            ranks.refill(conn, now.year)  # counted by rank, as a migration would
         self._totals(engine, all_board)
         analyze(
             engine,
@@ -226,6 +234,24 @@ class Leaderboards:
         ctx.log(f"  seeded {n:,} board counters (all-time, this week, this month)")
         self._sign_in(ctx, engine, ids, all_time, now, rnd)
         self._build_redis(ctx, engine, now)
+
+    def _kinds(self, engine: Engine, ids: list[int], year: int) -> None:
+        """Children (one member in twenty, a child of the member before) and opted-out
+        members (one in fifty), whom adults' boards leave out."""
+        self.kids = {i for i in range(len(ids)) if i % 20 == 19}
+        self.opted_out = {i for i in range(len(ids)) if i % 50 == 7}
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE member SET birth_year = :by, guardian_id = :g, email = NULL "
+                    "WHERE id = :id"
+                ),
+                [{"by": year - 10, "g": ids[i - 1], "id": ids[i]} for i in sorted(self.kids)],
+            )
+            conn.execute(
+                text("UPDATE member SET leaderboard_opt_out = true WHERE id = :id"),
+                [{"id": ids[i]} for i in sorted(self.opted_out)],
+            )
 
     def _totals(self, engine: Engine, all_board: str) -> None:
         """Members' points_total as the ledger says (ledger verify holds on the data set)."""
@@ -258,12 +284,25 @@ class Leaderboards:
         now: datetime,
         rnd: random.Random,
     ) -> None:
-        ranked = sorted((p for p in all_time if p > 0), reverse=True)
+        # What an adult without children sees: no children, nobody opted out.
+        guardians = {i - 1 for i in self.kids}
+        shown = [
+            p
+            for i, p in enumerate(all_time)
+            if p > 0 and i not in self.kids and i not in self.opted_out
+        ]
+        ranked = sorted(shown, reverse=True)
         self.ranked = len(ranked)
         median = ranked[len(ranked) // 2]
         self.middle_rank = 1 + sum(1 for p in ranked if p > median)
-        middle = [ids[i] for i, p in enumerate(all_time) if p == median][:MIDDLE]
-        callers = rnd.sample(ids, min(CALLERS, len(ids)))
+        plain = [
+            i
+            for i, p in enumerate(all_time)
+            if p == median and i not in self.kids | self.opted_out | guardians
+        ]
+        middle = [ids[i] for i in plain][:MIDDLE]
+        adults = [ids[i] for i in range(len(ids)) if i not in self.kids | guardians]
+        callers = rnd.sample(adults, min(CALLERS, len(adults)))
         chosen = sorted(set(callers) | set(middle))
         sessions = dict(zip(chosen, seed_auth_sessions(engine, chosen, now), strict=True))
         settings = ctx.settings

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,8 +32,8 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.config import Settings, get_settings
-from app.core.db import lock_member
-from app.leaderboards import keys, store
+from app.core.db import lock_member, transaction
+from app.leaderboards import keys, ranks, store
 from app.leaderboards.redis_index import Delta, RedisIndex
 from app.models.library import Library
 from app.models.member import Member, MemberLike
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from app.services.ledger import Booked
 
 _PENDING = "bacaquest.leaderboards.pending"
+_MOVES = "bacaquest.leaderboards.moves"
 log = logging.getLogger("bacaquest.leaderboards")
 
 _indexes: WeakKeyDictionary[Engine, RedisIndex | None] = WeakKeyDictionary()
@@ -62,6 +65,45 @@ def process_index() -> RedisIndex | None:
     if not settings.redis_url:
         return None
     return RedisIndex(settings.redis_url, namespace_for(settings))
+
+
+# Repairs run on a thread of their own (the request that noticed answers from the
+# database); tests may run them inline.
+REPAIR_IN_BACKGROUND = True
+REPAIR_PAUSE_SECONDS = 5.0  # at most one repair of a library per process this often
+_repairs_lock = threading.Lock()
+_repairs: dict[tuple[int, int], float] = {}  # (index, library) -> when the last started
+
+
+def repair_soon(session: Session, index: RedisIndex, library_id: int, today: date) -> None:
+    """Rebuild a library's Redis boards from the database, without an operator: after
+    this process saw them drift (a missed change, a stale mark, a new year's age groups).
+    The database answers meanwhile; one repair of a library runs at a time everywhere."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    key = (id(index), library_id)
+    now = time.monotonic()
+    with _repairs_lock:
+        if now - _repairs.get(key, -REPAIR_PAUSE_SECONDS) < REPAIR_PAUSE_SECONDS:
+            return
+        _repairs[key] = now
+
+    def run() -> None:
+        try:
+            if not index.try_lock(library_id):
+                return
+            try:
+                with transaction(engine, write=False) as s:
+                    index.rebuild_library(s, library_id, today)
+            finally:
+                index.unlock(library_id)
+        except Exception:
+            log.exception("repairing the Redis boards of library %s failed", library_id)
+
+    if REPAIR_IN_BACKGROUND:
+        threading.Thread(target=run, name=f"board-repair-{library_id}", daemon=True).start()
+    else:
+        run()
 
 
 def configure(engine: Engine, index: RedisIndex | None) -> None:
@@ -104,9 +146,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engines = [engine] if replica is None else [engine, replica]
     for e in engines:
         configure(e, index)
+    from app.leaderboards.retention import start_pruning
+
+    stop = threading.Event()
+    start_pruning(engine, app.state.clock, stop)
     try:
         yield
     finally:
+        stop.set()
         for e in engines:
             forget(e)
         if owned and index is not None:
@@ -194,10 +241,18 @@ def publish_after_commit(
     booked_at: datetime,
     timezone: str | None = None,
 ) -> None:
-    """Hand the deltas to the Redis index (if any) once the transaction commits."""
+    """Count the moved counters by rank (before the commit) and hand the deltas to the
+    Redis index (if any) once the transaction commits. Every change of `board_score`
+    passes through here, whoever wrote it."""
     library_id, member_id = member.library_id, member.id
+    if member_id is None:
+        return
+    moved = {board: n for board, n in deltas.items() if n != 0}
+    if not moved:
+        return
+    _note(session, member_id, moved, booked_at.year)
     index = index_for(session)
-    if index is None or library_id is None or member_id is None:
+    if index is None or library_id is None:
         return
     if timezone is None:
         lib = session.get(Library, library_id)
@@ -236,6 +291,11 @@ def library_changed(session: Session, library_id: int) -> None:
     from app.leaderboards.service import forget_library
 
     forget_library(library_id)
+    # A member appointed staff moves between counted sets: re-place the library's
+    # members this transaction has loaded (the one whose role changed among them).
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Member) and obj.library_id == library_id and obj.id is not None:
+            _note(session, obj.id, None, 0)
     index = index_for(session)
     if index is not None:
         _defer(session, index, lambda: index.mark_stale([library_id]))
@@ -251,6 +311,7 @@ def member_updating(session: Session, member: Member, changes: Mapping[str, Any]
     """
     if member.library_id is None or member.id is None:
         return
+    _note(session, member.id, None, 0)  # counted where the profile says, at the commit
     school = changes.get("school", member.school)
     opted_out = bool(changes.get("leaderboard_opt_out", member.leaderboard_opt_out))
     moved = school != member.school or opted_out != member.leaderboard_opt_out
@@ -295,7 +356,39 @@ class _Named:
     display_name: str
 
 
-# -- after the commit ---------------------------------------------------------------------
+# -- before and after the commit ----------------------------------------------------------
+
+# (transaction, member id, points per board or None for a re-placement, local year)
+Move = tuple[SessionTransaction, int, dict[str, int] | None, int]
+
+
+def _note(session: Session, member_id: int, moved: dict[str, int] | None, year: int) -> None:
+    trans = session.get_nested_transaction() or session.get_transaction()
+    if trans is None:
+        return
+    session.info.setdefault(_MOVES, []).append((trans, member_id, moved, year))
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _settle_counts(session: OrmSession) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: its moves wait for the outer commit
+    found: list[Move] | None = session.info.pop(_MOVES, None)
+    if not found:
+        return
+    moves = ranks.Moves()
+    for _, member_id, moved, year in found:
+        moves.year = max(moves.year, year)
+        if moved is None:
+            moves.replace.add(member_id)
+            continue
+        points = moves.points.setdefault(member_id, {})
+        touches = moves.touches.setdefault(member_id, {})
+        for board, n in moved.items():
+            points[board] = points.get(board, 0) + n
+            touches[board] = touches.get(board, 0) + 1
+    session.flush()
+    ranks.settle(session, moves)
 
 
 def _defer(session: Session, index: RedisIndex, payload: list[Delta] | Callable[[], None]) -> None:
@@ -318,6 +411,9 @@ def _drop_rolled_back(session: OrmSession, previous: SessionTransaction) -> None
     pending: list[Pending] | None = session.info.get(_PENDING)
     if pending:
         session.info[_PENDING] = [p for p in pending if not _inside(p[0], previous)]
+    moves: list[Move] | None = session.info.get(_MOVES)
+    if moves:
+        session.info[_MOVES] = [m for m in moves if not _inside(m[0], previous)]
 
 
 @event.listens_for(OrmSession, "after_commit")

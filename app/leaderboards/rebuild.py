@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, insert, select, text
 from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.db import transaction
-from app.leaderboards import keys
+from app.leaderboards import keys, ranks
 from app.leaderboards.redis_index import RedisIndex
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
@@ -45,6 +45,7 @@ def recount(session: Session, library_id: int) -> int:
     ]
     for i in range(0, len(values), CHUNK):
         session.execute(insert(BoardScore), values[i : i + CHUNK])
+    ranks.refill(session.connection(), datetime.now(UTC).year, library_id)
     return len(values)
 
 

@@ -35,7 +35,7 @@ from redis.retry import Retry
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.leaderboards import keys, store
+from app.leaderboards import keys, ranks, store
 from app.models.library import Library
 from app.models.member import age_group as age_group_of
 
@@ -44,6 +44,9 @@ log = logging.getLogger("bacaquest.leaderboards")
 # After a failure, leave Redis alone for this long: a request should not wait on a
 # connect timeout when the last one already did.
 BACKOFF_SECONDS = 2.0
+# A board's Redis version may trail the database's for this long (a commit published a
+# moment later) before the index counts it as missed and asks for a repair.
+GRACE_SECONDS = 2.0
 BATCH = 5_000
 
 # One round trip for a whole board answer. Equal scores come back from ZREVRANGE in
@@ -53,6 +56,7 @@ _BOARD_SCRIPT = """
 local RS, US = '\\30', '\\31'
 local key = KEYS[1]
 local n = tonumber(ARGV[1])
+local version = redis.call('HGET', KEYS[4], ARGV[5]) or '0'
 local flags = redis.call('HMGET', KEYS[2], '!' .. ARGV[4], ARGV[4], '*')
 local top = redis.call('ZREVRANGEBYSCORE', key, '+inf', '(0', 'WITHSCORES', 'LIMIT', 0, n)
 local cut = {}
@@ -88,7 +92,8 @@ end
 -- One flat string: parsing a nested reply costs the client more than the lookup.
 return table.concat({
   flags[1] or '', flags[2] or '', flags[3] or '', table.concat(top, ','),
-  table.concat(cut, ','), mine or '', better or '', ranked, table.concat(names, US)
+  table.concat(cut, ','), mine or '', better or '', ranked, table.concat(names, US),
+  version
 }, RS)
 """
 
@@ -153,6 +158,9 @@ class RedisIndex:
         self._lock = threading.Lock()
         self._owed_stale: set[int] = set()
         self._down_until = 0.0
+        # (library, board) -> (database version, Redis version, deadline) of a gap seen
+        self._gaps: dict[tuple[int, str], tuple[int, int, float]] = {}
+        self._due: set[int] = set()  # libraries whose boards this process saw drift
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -162,6 +170,11 @@ class RedisIndex:
 
     def names_key(self, library_id: int) -> str:
         return f"{self.namespace}:{library_id}:names"
+
+    def versions_key(self, library_id: int) -> str:
+        """Per board: the counter changes Redis has applied (the database keeps the same
+        count with the counters, in `board_rank`)."""
+        return f"{self.namespace}:{library_id}:ver"
 
     def key(
         self,
@@ -239,10 +252,12 @@ class RedisIndex:
                 self._owed_stale.update(libraries)
             return
         try:
-            pipe = self.client.pipeline(transaction=False)
+            # All or nothing (MULTI): the versions move only with the points they count.
+            pipe = self.client.pipeline(transaction=True)
             owed = self._settle_owed(pipe)
             named: set[int] = set()
             for d in deltas:
+                pipe.hincrby(self.versions_key(d.library_id), d.board, 1)
                 if not d.visible:
                     continue
                 member = member_key(d.member_id)
@@ -347,11 +362,14 @@ class RedisIndex:
         school: str | None,
         age_group: str | None,
         year: int,
+        version: int | None = None,
     ) -> Answer | None:
         """The board from Redis, or None when Redis cannot answer it (the database will).
 
         `member_id` is the caller when they are listed on this board; `own_points` the
         caller's points when they are not (opted out), to rank them among the others.
+        `version`: the board's version in the database; Redis answers only when it has
+        applied exactly as many changes (see `repair_due`).
         """
         if not self._available():
             return None
@@ -364,24 +382,32 @@ class RedisIndex:
                 pipe.execute()
                 self._settled(owed)
             raw = self._script(
-                keys=[k, self.ready_key, self.names_key(library_id)],
+                keys=[
+                    k,
+                    self.ready_key,
+                    self.names_key(library_id),
+                    self.versions_key(library_id),
+                ],
                 args=[
                     limit,
                     member_key(member_id) if member_id is not None else "",
                     own_points if own_points is not None else "",
                     library_id,
+                    board,
                 ],
             )
         except redis.RedisError as exc:
             self._failed("read", exc)
             return None
         fields = raw.decode().split("\x1e")
-        stale, own_year, all_year, top, cut, mine, better, ranked, listed = fields
+        stale, own_year, all_year, top, cut, mine, better, ranked, listed, applied = fields
         built_for = own_year or all_year
-        if stale or not built_for:
+        if stale or not built_for or int(built_for) != year:
+            # Stale, never built, or built for last year's age groups: repaired soon.
+            self._due.add(library_id)
             return None
-        if age_group is not None and int(built_for) != year:
-            return None  # the age groups have moved on since the last rebuild
+        if version is not None and not self._in_step(library_id, board, version, int(applied)):
+            return None
         flat = top.split(",") if top else []
         pairs = [(int(flat[i]), int(float(flat[i + 1]))) for i in range(0, len(flat), 2)]
         cut_ids = [int(m) for m in cut.split(",")] if cut else []
@@ -400,15 +426,58 @@ class RedisIndex:
             names=names,
         )
 
+    def _in_step(self, library_id: int, board: str, version: int, applied: int) -> bool:
+        """Whether Redis has applied what the database counted; a gap that outlives
+        GRACE_SECONDS (not closed by later reads) makes the library due for repair."""
+        key = (library_id, board)
+        if version == applied:
+            self._gaps.pop(key, None)
+            return True
+        now = time.monotonic()
+        seen = self._gaps.get(key)
+        if seen is None or (applied >= seen[0] and version >= seen[1]):
+            self._gaps[key] = (version, applied, now + GRACE_SECONDS)  # a new gap
+        elif now >= seen[2]:
+            log.warning("leaderboard %s in Redis missed changes; repairing", board)
+            self._gaps.pop(key, None)
+            self._due.add(library_id)
+        return False
+
+    def repair_due(self, library_id: int) -> bool:
+        """Whether this library's Redis boards need rebuilding (taken: asked once)."""
+        with self._lock:
+            due = library_id in self._due
+            self._due.discard(library_id)
+        return due
+
+    def try_lock(self, library_id: int, seconds: int = 300) -> bool:
+        """One repair of a library at a time, across processes."""
+        try:
+            return bool(
+                self.client.set(f"{self.namespace}:repairing:{library_id}", 1, nx=True, ex=seconds)
+            )
+        except redis.RedisError as exc:
+            self._failed("repair lock", exc)
+            return False
+
+    def unlock(self, library_id: int) -> None:
+        try:
+            self.client.delete(f"{self.namespace}:repairing:{library_id}")
+        except redis.RedisError as exc:
+            self._failed("repair unlock", exc)
+
     # -- rebuild ----------------------------------------------------------------------------
 
     def rebuild_library(self, session: Session, library_id: int, today: date) -> int:
         """Make a library's sorted sets again from the database counters; sets written.
 
         Stale first (reads go to the database), then the keys go, then one consistent
-        read of the counters fills them. Increments committed while this runs land on
-        top of the snapshot, except for commits racing the moment the keys are deleted.
+        read of the counters fills them, with the boards' versions of the same snapshot.
+        A commit racing the rebuild leaves a version gap, which the next reads notice and
+        repair again.
         """
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         self.client.hset(self.ready_key, f"!{library_id}", 1)
         self.client.hdel(self.ready_key, str(library_id))
         doomed: list[Any] = []
@@ -430,7 +499,9 @@ class RedisIndex:
                 select(Library.staff_on_boards).where(Library.id == library_id)
             ).scalar()
         )
+        boards: set[str] = set()
         for row in store.scores_of_library(session, library_id):
+            boards.add(row.board)
             if not store.on_boards(row.role, row.opted_out, with_staff):
                 continue
             if not keys.is_live(row.board, today):
@@ -452,6 +523,11 @@ class RedisIndex:
         written += self._load(pending, expiries)
         if names:
             self.client.hset(self.names_key(library_id), mapping=names)
+        versions = ranks.versions(session, sorted(boards))
+        if versions:
+            self.client.hset(self.versions_key(library_id), mapping=versions)
+        with self._lock:
+            self._gaps = {k: v for k, v in self._gaps.items() if k[0] != library_id}
         pipe = self.client.pipeline(transaction=False)
         pipe.hdel(self.ready_key, f"!{library_id}")
         pipe.hset(self.ready_key, str(library_id), year)

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
-from app.leaderboards import keys, store
-from app.leaderboards.feed import index_for
+from app.leaderboards import keys, ranks, retention, store
+from app.leaderboards.feed import index_for, repair_soon
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.leaderboard import Leaderboard, LeaderboardEntry
 from app.models.member import KIDS_MAX_AGE, Member
@@ -274,7 +274,10 @@ def leaderboard(
             school=b.school,
             age_group=age_group,
             year=year,
+            version=ranks.version(session, b.board),
         )
+        if answer is None and index.repair_due(b.library.id):
+            repair_soon(session, index, b.library.id, local_date(now, b.library.timezone))
     shown_as: dict[int, str] = {}
     if answer is not None:
         pairs = answer.top
@@ -286,7 +289,7 @@ def leaderboard(
         rows = store.top(session, b.board, limit, filters)
         pairs = [(r.member_id, r.points) for r in rows]
         names = {r.member_id: r for r in rows}
-        own, better, ranked = store.standing(session, b.board, caller_id, filters)
+        own, better, ranked = store.standing(session, b.board, caller_id, filters, year)
 
     entries = [
         LeaderboardEntry(
@@ -317,6 +320,7 @@ def leaderboard(
         entries=entries,
         me=me,
         total_ranked=ranked,
+        kept_until=retention.kept_until(b.board),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from app.core.hotsql import HotSql
+from app.leaderboards import ranks
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
 
@@ -113,13 +114,32 @@ def top(session: Session, board: str, limit: int, filters: Filters) -> list[Row]
 
 
 def standing(
-    session: Session, board: str, member_id: int, filters: Filters
+    session: Session, board: str, member_id: int, filters: Filters, year: int | None = None
 ) -> tuple[int | None, int, int]:
     """(the member's points or None without a row, members with more, members ranked).
 
-    One statement: the member's own points as an uncorrelated subquery (evaluated once),
-    then one pass over the board's listed members counting those above them.
+    From the board's rank counts (`ranks`): the member's own points by primary key, then
+    a few count rows, whatever the board's size. Filters the counts cannot express (an
+    age range of a past year) fall back to one pass over the board's listed members.
     """
+    if year is not None:
+        own = points_of(session, board, member_id)
+        who = ranks.Population(
+            ("m", "s") if filters.with_staff else ("m",),
+            filters.school or "",
+            filters.birth_year_min,
+            filters.birth_year_max,
+            year,
+        )
+        found = ranks.counts(session, board, own or 0, who)
+        if found is not None:
+            return own, found[0], found[1]
+    return _standing_by_scan(session, board, member_id, filters)
+
+
+def _standing_by_scan(
+    session: Session, board: str, member_id: int, filters: Filters
+) -> tuple[int | None, int, int]:
     mine = (
         select(_bs.points).where(_bs.board == board, _bs.member_id == member_id).scalar_subquery()
     )

@@ -19,7 +19,7 @@ from app.models.chat import ChatLink, ChatLinkCode, ChatUpdate
 from app.models.console import ConsoleSession
 from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
 from app.models.events import CheckInFailure, Event, EventAttendance, EventRegistration
-from app.models.leaderboard import BoardScore
+from app.models.leaderboard import BoardRank, BoardScore
 from app.models.library import Library
 from app.models.member import Member
 from app.models.quizzes import Poll, PollVote, Quiz, QuizAttempt, QuizResult
@@ -41,6 +41,7 @@ __all__ = [
     "AuthSession",
     "Badge",
     "BadgeAward",
+    "BoardRank",
     "BoardScore",
     "Book",
     "BookReview",

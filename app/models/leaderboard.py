@@ -30,6 +30,24 @@ class BoardScore(SQLModel, table=True):
     board: str = SQLField(primary_key=True, max_length=40)
     member_id: int = SQLField(primary_key=True, foreign_key="member.id")
     points: int = 0
+    # Where the counter is counted by rank (`app.leaderboards.ranks`): class, birth year
+    # and school as of its last move; null when not counted (opted out).
+    placed: str | None = SQLField(default=None, max_length=100)
+
+
+class BoardRank(SQLModel, table=True):
+    """How many members of one set hold a score (at one granularity) on one board; the
+    rows of class `#` are the board's version, spread over a few stripes."""
+
+    __tablename__ = "board_rank"
+
+    board: str = SQLField(primary_key=True, max_length=40)
+    cls: str = SQLField(primary_key=True, max_length=1)
+    school: str = SQLField(primary_key=True, max_length=80)
+    lvl: int = SQLField(primary_key=True)
+    key: int = SQLField(primary_key=True)
+    cohort: int = SQLField(primary_key=True)
+    n: int = 0
 
 
 class LeaderboardEntry(BaseModel):
@@ -58,3 +76,8 @@ class Leaderboard(BaseModel):
         "out; null when the caller is not on this board at all."
     )
     total_ranked: int = Field(description="Members with points on this board.")
+    kept_until: dt.date | None = Field(
+        default=None,
+        description="A week's or month's board is kept until this library-local day "
+        "(400 days after the period ends), then pruned; null for boards kept for good.",
+    )

@@ -1,0 +1,86 @@
+"""The rank counts answer exactly what one pass over the board's members answers.
+
+Members of every kind (children, teens, adults, staff, opted out, with schools) gain and
+lose points through the ledger, change their profiles through the API, and the year
+turns: after each step, every member's standing on every board, for every population a
+board can ask about, equals the scan's.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app.core.clock import local_date
+from app.leaderboards import keys, store
+from app.models.leaderboard import BoardScore
+from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
+
+
+def _filters(year: int, school: str | None) -> list[store.Filters]:
+    kids = keys.birth_years("kids", year)
+    teens = keys.birth_years("teens", year)
+    adults = keys.birth_years("adults", year)
+    out = []
+    for with_staff in (False, True):
+        for lo, hi in ((None, None), kids, teens, adults, (None, year - KIDS_MAX_AGE - 1)):
+            out.append(store.Filters(lo, hi, None, with_staff))
+            out.append(store.Filters(lo, hi, school, with_staff))
+    return out
+
+
+def _check(factory, year: int) -> int:
+    checked = 0
+    with factory.session() as s:
+        boards = sorted(set(s.execute(select(BoardScore.board)).scalars()))
+        members = list(s.execute(select(Member.id)).scalars())
+        for board in boards:
+            for f in _filters(year, "SD Inpres 2"):
+                for member_id in members:
+                    want = store._standing_by_scan(s, board, member_id, f)
+                    got = store.standing(s, board, member_id, f, year)
+                    assert got == want, (board, f, member_id)
+                    checked += 1
+    return checked
+
+
+def test_rank_counts_equal_the_scan_through_profile_changes_and_new_year(
+    client, factory, award, clock
+):
+    rnd = random.Random(7)
+    lib = factory.library("palu")
+    people = [
+        *(factory.member(lib, age=a) for a in (8, 12, 12, 13, 15, 17, 17, 18, 19, 30, 45)),
+        factory.member(lib, age=10, school="SD Inpres 2"),
+        factory.member(lib, age=16, school="SD Inpres 2"),
+        factory.member(lib, age=40, leaderboard_opt_out=True),
+        factory.staff(lib),
+    ]
+    for _ in range(60):
+        who = rnd.choice(people)
+        award(who, rnd.choice([rnd.randint(1, 40), rnd.randint(30, 2_000), -rnd.randint(1, 20)]))
+    year = local_date(clock.now(), lib.timezone).year
+    assert _check(factory, year) > 0
+    # Profiles move members between sets: a school, opting out and back in.
+    for who, change in (
+        (people[9], {"school": "SD Inpres 2"}),
+        (people[11], {"school": "SMP 1 Palu"}),
+        (people[3], {"leaderboard_opt_out": True}),
+        (people[13], {"leaderboard_opt_out": False}),
+    ):
+        r = client.patch("/v1/me", json=change, headers=factory.headers(who))
+        assert r.status_code == 200, r.text
+    for who in people:
+        award(who, rnd.randint(1, 50))
+    _check(factory, year)
+    # 1 January in Palu: a 12-year-old is a teen now, a 17-year-old an adult, and the
+    # counts say so at once, for boards nobody has written to since.
+    clock.set(datetime(year, 12, 31, 16, 30, tzinfo=UTC))
+    assert year + 1 - people[1].birth_year == KIDS_MAX_AGE + 1
+    assert year + 1 - people[5].birth_year == TEENS_MAX_AGE + 1
+    _check(factory, year + 1)
+    for who in people[:6]:
+        award(who, rnd.randint(1, 50))
+    _check(factory, year + 1)
