@@ -50,6 +50,10 @@ class Problem(Exception):
         self.extra = extra
 
 
+def no_library() -> Problem:
+    return Problem(409, "no-library", "This account does not belong to a library.")
+
+
 def bad_request(detail: str, slug: str = "bad-request", **kw: Any) -> Problem:
     return Problem(400, slug, detail, **kw)
 

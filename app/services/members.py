@@ -14,7 +14,7 @@ from app.accounts.nicknames import ensure_nickname_allowed
 from app.analytics import counters
 from app.core.clock import local_date
 from app.core.db import lock_member
-from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
+from app.core.problems import conflict, forbidden, no_library, not_found, unprocessable
 from app.models.library import Library
 from app.models.member import (
     ADULT_AGE,
@@ -30,11 +30,16 @@ from app.models.member import (
 )
 
 
-def library_of(session: Session, member: Member) -> Library:
-    lib = session.get(Library, member.library_id) if member.library_id else None
+def library_by_id(session: Session, library_id: int | None) -> Library:
+    """The library of that id; the one place "this account belongs to no library" is raised."""
+    lib = session.get(Library, library_id) if library_id else None
     if lib is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
+        raise no_library()
     return lib
+
+
+def library_of(session: Session, member: MemberLike) -> Library:
+    return library_by_id(session, member.library_id)
 
 
 def current_year(session: Session, member: Member, now: datetime) -> int:

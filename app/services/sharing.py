@@ -35,6 +35,7 @@ from app.models.share import (
     ShareSubject,
 )
 from app.services import badges, idempotency
+from app.services.members import library_by_id
 from app.services.reading import reader_for
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
@@ -220,9 +221,7 @@ def create_share(
         raise conflict(
             "This child's guardian has withdrawn consent to public sharing.", "no-consent"
         )
-    lib = session.get(Library, member.library_id) if member.library_id else None
-    if lib is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
+    lib = library_by_id(session, member.library_id)
     today = local_date(now, lib.timezone)
     language = data.language or ("en" if member.language == "en" else "id")
     ctx = build_context(session, member, lib, data.subject, language, now)
