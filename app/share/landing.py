@@ -9,60 +9,12 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.share.cards import CARD_SIZES, ink_for, mix
-from app.share.texts import APP_NAME, Language, ShareContext, landing_texts
+from app.share.wording import APP_NAME, WORDINGS, Language, ShareContext, landing_texts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 DEFAULT_PRIMARY = "#1E5AA8"
 DEFAULT_ACCENT = "#F2A900"
-
-_STRINGS: dict[str, dict[str, str]] = {
-    "id": {
-        "locale": "id_ID",
-        "invite_title": "Mau ikut membaca?",
-        "invite": (
-            "Unduh aplikasi {app}, gabung dengan {library}, dan kumpulkan poin serta "
-            "lencana dari setiap buku yang kamu baca."
-        ),
-        "join_challenge": "Ikut tantangannya",
-        "join": "Gabung sekarang",
-        "download": "Unduh aplikasi {app}",
-        "image_alt": "Kartu pencapaian: {title}",
-        "gone_title": "Tautan ini sudah dihapus",
-        "gone_body": (
-            "Pemiliknya sudah menghapus tautan ini. Tapi petualangan membaca tetap "
-            "terbuka untuk semua — yuk, mulai membaca bersama perpustakaan kotamu!"
-        ),
-        "not_found_title": "Halaman tidak ditemukan",
-        "not_found_body": (
-            "Tautan ini tidak kami kenal. Mungkin ada salah ketik? Yuk, mulai membaca "
-            "bersama perpustakaan kotamu di {app}."
-        ),
-        "home": "Ke {app}",
-    },
-    "en": {
-        "locale": "en_US",
-        "invite_title": "Want to join in?",
-        "invite": (
-            "Download the {app} app, join {library}, and earn points and badges for "
-            "every book you read."
-        ),
-        "join_challenge": "Join the challenge",
-        "join": "Join now",
-        "download": "Get the {app} app",
-        "image_alt": "Achievement card: {title}",
-        "gone_title": "This share was removed",
-        "gone_body": (
-            "Its owner removed this link. Reading adventures are still open to "
-            "everyone, so start reading with your city library!"
-        ),
-        "not_found_title": "Page not found",
-        "not_found_body": (
-            "We don't know this link. Maybe a typo? Start reading with your city library on {app}."
-        ),
-        "home": "Go to {app}",
-    },
-}
 
 
 @lru_cache(maxsize=1)
@@ -115,14 +67,15 @@ def render_landing(
     if app_url is not None:
         _absolute(app_url, "app_url")
     title, description = landing_texts(ctx)
-    strings = _STRINGS[ctx.language]
+    words = WORDINGS.get(ctx.language)
+    strings = words.page
     width, height = CARD_SIZES["og"]
     return (
         environment()
         .get_template("share_landing.html")
         .render(
             lang=ctx.language,
-            locale=strings["locale"],
+            locale=words.locale,
             app_name=APP_NAME,
             title=title,
             description=description,
@@ -154,11 +107,11 @@ def render_not_found(*, language: Language = "id", home_url: str | None = None) 
 
 
 def _render_notice(template: str, language: Language, home_url: str | None, key: str) -> str:
-    if language not in _STRINGS:
-        raise ValueError("language must be 'id' or 'en'")
+    if language not in WORDINGS:
+        raise ValueError(f"language must be one of {', '.join(WORDINGS.languages())}")
     if home_url is not None:
         _absolute(home_url, "home_url")
-    strings = _STRINGS[language]
+    strings = WORDINGS.get(language).page
     return (
         environment()
         .get_template(template)
@@ -172,28 +125,6 @@ def _render_notice(template: str, language: Language, home_url: str | None, key:
             **_theme(DEFAULT_PRIMARY, DEFAULT_ACCENT),
         )
     )
-
-
-_LIBRARY_STRINGS: dict[str, dict[str, str]] = {
-    "id": {
-        "title": "Ayo membaca bersama {library}",
-        "description": (
-            "Catat bacaanmu di aplikasi {app}, kumpulkan poin dan lencana, dan ikuti "
-            "tantangan membaca bulanan perpustakaan."
-        ),
-        "challenges": "Tantangan yang sedang berjalan",
-        "when": "{start} s.d. {end}",
-    },
-    "en": {
-        "title": "Read with {library}",
-        "description": (
-            "Log your reading in the {app} app, earn points and badges, and join the "
-            "library's monthly reading challenges."
-        ),
-        "challenges": "Challenges running now",
-        "when": "{start} to {end}",
-    },
-}
 
 
 def render_library(
@@ -212,7 +143,7 @@ def render_library(
     `testimonials` (name, rating, text) what readers agreed to have shown; `referral`: the
     code of the share that led here, for the app's registration."""
     _absolute(url, "url")
-    strings = _LIBRARY_STRINGS[language]
+    strings = WORDINGS.get(language).library_page
     return (
         environment()
         .get_template("library_landing.html")
@@ -229,7 +160,7 @@ def render_library(
                 for t, h, s, e in challenges
             ],
             hashtags=" ".join(hashtags),
-            testimonials_title="Kata pembaca" if language == "id" else "What readers say",
+            testimonials_title=strings["testimonials"],
             testimonials=[
                 {"name": n, "stars": "★" * r + "☆" * (5 - r), "rating": r, "text": t}
                 for n, r, t in testimonials or []
