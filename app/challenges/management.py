@@ -11,7 +11,7 @@ from app.challenges.views import is_staff_of, visible
 from app.core.clock import local_date
 from app.core.db import lock_library, lock_member
 from app.core.hashtags import hashtag_key
-from app.core.problems import conflict, forbidden, unprocessable
+from app.core.problems import problem
 from app.models.badge import Badge
 from app.models.challenge import Challenge, ChallengeCreate, ChallengeParticipant, ChallengeUpdate
 from app.models.library import Library
@@ -23,7 +23,7 @@ from app.services.challenges import settle_progress
 def editable(session: Session, staff: Member, challenge_id: int) -> Challenge:
     ch = visible(session, staff, challenge_id)
     if not is_staff_of(staff, ch.library_id):
-        raise forbidden("Only this library's staff may change its challenges.")
+        raise problem("challenge.staff-only")
     return ch
 
 
@@ -40,18 +40,13 @@ def _check_hashtag_free(
     if exclude is not None:
         stmt = stmt.where(Challenge.id != exclude)
     if session.execute(stmt).first():
-        raise conflict(
-            f"{tag} is already the hashtag of a challenge of this library in those dates.",
-            "hashtag-taken",
-        )
+        raise problem("challenge.hashtag-taken", tag=tag)
 
 
 def _check_reachable(goal: str, target: int, start: date, end: date, rules: Rules) -> None:
     reason = challenge_unreachable_reason(goal, target, (end - start).days + 1, rules)
     if reason:
-        raise unprocessable(
-            f"No member could reach this target: {reason}.", field="target", slug="unreachable"
-        )
+        raise problem("challenge.unreachable", reason=reason)
 
 
 def _check_badge(session: Session, library_id: int, badge_id: int | None) -> None:
@@ -59,7 +54,7 @@ def _check_badge(session: Session, library_id: int, badge_id: int | None) -> Non
         return
     badge = session.get(Badge, badge_id)
     if badge is None or badge.library_id != library_id:
-        raise unprocessable("That badge is not in this library's catalogue.", field="badge_id")
+        raise problem("challenge.badge-elsewhere")
 
 
 def create(
@@ -72,7 +67,7 @@ def create(
 ) -> Challenge:
     today = local_date(now, lib.timezone)
     if data.ends_on < today:
-        raise unprocessable("The challenge would already be over.", field="ends_on")
+        raise problem("challenge.already-over")
     _check_reachable(data.goal, data.target, data.starts_on, data.ends_on, rules)
     _check_badge(session, lib.id or 0, data.badge_id)
     lock_library(session, lib.id or 0)  # the hashtag check and the insert, as one step
@@ -123,7 +118,7 @@ def update_challenge(
         "description",
     ):
         if key in changes and changes[key] is None:
-            raise unprocessable(f"{key} cannot be null.", field=key)
+            raise problem("request.field-null", at=key, field=key)
     started = today >= ch.starts_on
     old_target = ch.target
     start = changes.get("starts_on", ch.starts_on)
@@ -132,19 +127,17 @@ def update_challenge(
     target = changes.get("target", ch.target)
     if started:
         if "starts_on" in changes and start != ch.starts_on:
-            raise conflict("A challenge that has started keeps its start date.", "started")
+            raise problem("challenge.started-keeps-start")
         if goal != ch.goal or target > ch.target:
-            raise conflict("A challenge that has started cannot be made harder.", "started")
+            raise problem("challenge.started-not-harder")
         if end < ch.ends_on and end < today:
-            raise unprocessable(
-                "A challenge can be ended early today at the soonest.", field="ends_on"
-            )
+            raise problem("challenge.end-early-today")
         if "hashtag" in changes and hashtag_key(changes["hashtag"]) != ch.hashtag_key:
-            raise conflict("A challenge that has started keeps its hashtag.", "started")
+            raise problem("challenge.started-keeps-hashtag")
     if end < start:
-        raise unprocessable("ends_on is before starts_on.", field="ends_on")
+        raise problem("challenge.ends-before-start", ends_on=end, starts_on=start)
     if (end - start).days + 1 > 366:
-        raise unprocessable("A challenge lasts at most 366 days.", field="ends_on")
+        raise problem("challenge.too-long")
     _check_reachable(goal, target, start, end, rules)
     _check_badge(session, ch.library_id, changes.get("badge_id", ch.badge_id))
     tag = changes.get("hashtag", ch.hashtag)
@@ -189,11 +182,7 @@ def complete_those_past(session: Session, ch: Challenge, today: date, now: datet
 
 def delete_challenge(session: Session, ch: Challenge, today: date, now: datetime) -> None:
     if today >= ch.starts_on:
-        raise conflict(
-            "A challenge that has started cannot be deleted; end it early instead "
-            "(PATCH ends_on to today).",
-            "started",
-        )
+        raise problem("challenge.started-not-deleted")
     ch.deleted_at = now
     session.add(ch)
     session.execute(delete(ChallengeParticipant).where(ChallengeParticipant.challenge_id == ch.id))

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.core.db import insert_ignore, lock_member
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import conflict, forbidden, not_found
+from app.core.problems import not_found, problem
 from app.models.challenge import Challenge, ChallengeParticipant, ParticipantRow
 from app.models.member import Member, MemberLike, age_group
 from app.models.reading import ReadingLog
@@ -34,12 +34,10 @@ def join(
     if not ch.published:
         raise not_found("Challenge")
     if today > ch.ends_on:
-        raise conflict("This challenge is over.", "challenge-over")
+        raise problem("challenge.over")
     if not eligible(ch, member, today.year):
-        raise forbidden(
-            f"This challenge is for {', '.join(ch.age_groups)}; "
-            f"you are in {age_group(member.birth_year, today.year)}."
-        )
+        group = age_group(member.birth_year, today.year)
+        raise problem("challenge.not-for-age", groups=", ".join(ch.age_groups), group=group)
     insert_ignore(
         session,
         ChallengeParticipant.__table__,
@@ -73,7 +71,7 @@ def leave(session: Session, member: Member, ch: Challenge) -> None:
     if part is None:
         raise not_found("Participation")
     if part.completed_at is not None:
-        raise conflict("A completed challenge stays on your record.", "completed")
+        raise problem("challenge.completed-stays")
     session.delete(part)
     session.flush()
 
