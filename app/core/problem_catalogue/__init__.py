@@ -68,6 +68,22 @@ KINDS: dict[str, Kind] = {
     "reading.child-logs-own": Kind(403, "forbidden"),
     "reading.batch-item-invalid": Kind(422, "validation"),
     "reading.batch-duplicate-client-id": Kind(422, "duplicate-client-id", "client_id"),
+    # Members and children.
+    "member.nickname-taken": Kind(409, "already-taken"),
+    "member.display-name-empty": Kind(422, "validation", "display_name"),
+    "member.opt-out-not-boolean": Kind(422, "validation", "leaderboard_opt_out"),
+    "member.language-unknown": Kind(422, "validation", "language"),
+    "member.minor-needs-nickname": Kind(422, "validation", "nickname"),
+    "member.child-cannot-add-children": Kind(403, "forbidden"),
+    "member.birth-year-future": Kind(422, "validation", "birth_year"),
+    "member.child-too-old": Kind(422, "validation", "birth_year"),
+    "member.too-many-children": Kind(409, "too-many"),
+    # Shares.
+    "share.log-not-counted": Kind(409, "not-accepted"),
+    "share.month-not-begun": Kind(422, "validation", "subject.month"),
+    "share.not-ranked": Kind(409, "not-ranked"),
+    "share.no-consent": Kind(409, "no-consent"),
+    "share.removed": Kind(410, "gone"),
     "idempotency.in-flight": Kind(409, "idempotency-in-flight"),
     "idempotency.key-reused": Kind(422, "idempotency-key-reused"),
 }
