@@ -16,7 +16,7 @@ from app.models.member import AgeGroup, Role
 from app.models.reading import LogStatus
 from app.share.cards import CardFormat
 from app.share.platforms import Platform
-from app.share.texts import Language, SubjectType
+from app.share.wording import Language, SubjectType
 
 SPEC = json.loads(SPEC_PATH.read_text())
 SCHEMAS = SPEC["components"]["schemas"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -15,6 +17,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.core.i18n import DEFAULT_LANGUAGE, negotiate
+from app.core.problem_catalogue import CATALOGUES, KINDS
 
 log = logging.getLogger("bacaquest")
 
@@ -22,8 +28,15 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:bacaquest:problem:"
 
 
+class Term(str):
+    """The name of a thing in a detail ("Challenge"): worded by the catalogue's terms."""
+
+
 class Problem(Exception):
-    """A failure the client can act on; becomes a problem+json response."""
+    """A failure the client can act on; becomes a problem+json response.
+
+    Named problems (`problem("challenge.over")`) are worded by the catalogue in the
+    request's language; a Problem built with a literal detail keeps that detail."""
 
     def __init__(
         self,
@@ -35,6 +48,8 @@ class Problem(Exception):
         errors: Sequence[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
         keep_changes: bool = False,
+        kind: str | None = None,
+        params: dict[str, Any] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -43,21 +58,85 @@ class Problem(Exception):
         self.keep_changes = keep_changes
         self.status = status
         self.slug = slug
+        self.kind = kind
+        self.params = params or {}
         self.detail = detail
-        self.title = title or HTTPStatus(status).phrase
+        self._title = title
         self.errors = list(errors) if errors else None
         self.headers = headers
         self.extra = extra
+
+    @property
+    def title(self) -> str:
+        return self.title_in(DEFAULT_LANGUAGE)
+
+    def title_in(self, language: str | None) -> str:
+        return title_of(self.status, self.slug, language, self._title)
+
+    def detail_in(self, language: str | None) -> str:
+        if self.kind is None:
+            return self.detail
+        return detail_of(self.kind, language, self.params)
+
+
+def title_of(status: int, slug: str, language: str | None, fallback: str | None = None) -> str:
+    titles = CATALOGUES.get(language).titles
+    return (
+        titles.get(slug) or fallback or titles.get(f"status.{status}") or HTTPStatus(status).phrase
+    )
+
+
+def detail_of(kind: str, language: str | None, params: dict[str, Any]) -> str:
+    texts = CATALOGUES.get(language)
+    worded = {k: texts.terms.get(v, v) if isinstance(v, Term) else v for k, v in params.items()}
+    return texts.details[kind].format(**worded)
+
+
+def problem(
+    kind: str,
+    *,
+    headers: dict[str, str] | None = None,
+    keep_changes: bool = False,
+    errors: Sequence[dict[str, Any]] | None = None,
+    at: str | None = None,
+    **params: Any,
+) -> Problem:
+    """The named problem `kind` of the catalogue, with its detail's parameters; a 422
+    names the field it is about (`at`, else the kind's own)."""
+    k = KINDS[kind]
+    at = at or k.field
+    # `detail` keeps the English wording, for logs and the callers that read it without
+    # a language (the console words problems itself); responses use `detail_in`.
+    detail = detail_of(kind, "en", params)
+    if errors is None and at is not None:
+        errors = [{"field": at, "message": detail}]
+    return Problem(
+        k.status,
+        k.slug,
+        detail,
+        errors=errors,
+        headers=headers,
+        keep_changes=keep_changes,
+        kind=kind,
+        params=params,
+    )
+
+
+def no_library() -> Problem:
+    return problem("no-library")
 
 
 def bad_request(detail: str, slug: str = "bad-request", **kw: Any) -> Problem:
     return Problem(400, slug, detail, **kw)
 
 
-def unauthorized(detail: str = "A valid bearer token is required.") -> Problem:
-    return Problem(
-        401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="bacaquest"'}
-    )
+def unauthorized(detail: str | None = None) -> Problem:
+    headers = {"WWW-Authenticate": 'Bearer realm="bacaquest"'}
+    if detail is None:
+        return problem("auth.token-required", headers=headers)
+    if detail == "The token is invalid or has expired.":
+        return problem("auth.token-invalid", headers=headers)
+    return Problem(401, "unauthorized", detail, headers=headers)
 
 
 def forbidden(detail: str) -> Problem:
@@ -65,7 +144,7 @@ def forbidden(detail: str) -> Problem:
 
 
 def not_found(what: str) -> Problem:
-    return Problem(404, "not-found", f"{what} was not found.")
+    return problem("not-found", what=Term(what))
 
 
 def conflict(detail: str, slug: str = "conflict", **kw: Any) -> Problem:
@@ -79,6 +158,62 @@ def unprocessable(
     return Problem(422, slug, detail, errors=errors, **kw)
 
 
+# The language of the request being served, for problem bodies built outside a handler
+# (the items of a batch): set from Accept-Language by `RequestLanguage`.
+_ACCEPT_LANGUAGE: ContextVar[str | None] = ContextVar("accept_language", default=None)
+
+
+def request_language(header: str | None = None) -> str:
+    """The language to answer in: `header`'s choice, else the current request's."""
+    raw = header if header is not None else _ACCEPT_LANGUAGE.get()
+    return negotiate(raw, CATALOGUES.languages())
+
+
+class RequestLanguage:
+    """ASGI middleware: remembers the request's Accept-Language for `request_language`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = None
+        for key, value in scope["headers"]:
+            if key == b"accept-language":
+                raw = value.decode("latin-1")
+                break
+        token = _ACCEPT_LANGUAGE.set(raw)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _ACCEPT_LANGUAGE.reset(token)
+
+
+def body_of(
+    exc: Problem, language: str | None = None, instance: str | None = None
+) -> dict[str, Any]:
+    """The problem+json body of `exc` in `language` (default: the request's), for a
+    response or for one item of a batch."""
+    lang = language or request_language()
+    errors = exc.errors
+    if errors and exc.kind is not None:
+        errors = [
+            {**e, "message": exc.detail_in(lang)} if e.get("message") == exc.detail else e
+            for e in errors
+        ]
+    return problem_body(
+        exc.status,
+        exc.slug,
+        exc.detail_in(lang),
+        exc.title_in(lang),
+        instance=instance,
+        errors=errors,
+        **exc.extra,
+    )
+
+
 def problem_body(
     status: int,
     slug: str,
@@ -90,7 +225,7 @@ def problem_body(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + slug,
-        "title": title or HTTPStatus(status).phrase,
+        "title": title or title_of(status, slug, DEFAULT_LANGUAGE),
         "status": status,
         "detail": detail,
     }
@@ -103,8 +238,13 @@ def problem_body(
 
 
 def problem_response(
-    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    status: int,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> JSONResponse:
+    if language is not None:
+        headers = {**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -113,17 +253,28 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts)
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def field_errors(raw: Sequence[Any], language: str | None = None) -> list[dict[str, Any]]:
+    """Pydantic's errors as the API lists them: the field, a message in `language` (pydantic's
+    own for an error type the catalogue does not word), and pydantic's code."""
+    messages = CATALOGUES.get(language or request_language()).field_messages
     out = []
-    for err in exc.errors():
-        out.append(
-            {
-                "field": _field_name(err.get("loc", ())),
-                "message": str(err.get("msg", "invalid")),
-                "code": str(err.get("type", "invalid")),
-            }
-        )
+    for err in raw:
+        code = str(err.get("type", "invalid"))
+        message = str(err.get("msg", "invalid"))
+        template = messages.get(code)
+        if template is not None:
+            with contextlib.suppress(KeyError, IndexError, ValueError):
+                message = template.format(**(err.get("ctx") or {}))
+        out.append({"field": _field_name(err.get("loc", ())), "message": message, "code": code})
     return out
+
+
+def invalid(errors: list[dict[str, Any]], kind: str = "request.invalid-fields") -> Problem:
+    """A 422 naming the fields of `errors` (as `field_errors` lists them)."""
+    fields = ", ".join(sorted({e["field"] for e in errors}))
+    if not fields:
+        return problem("request.invalid", errors=errors)
+    return problem(kind, errors=errors, fields=fields)
 
 
 _SLUGS = {
@@ -154,70 +305,53 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def answer(request: Request, exc: Problem) -> JSONResponse:
+    """The response of `exc`, worded in the language the request asks for."""
+    language = request_language(request.headers.get("accept-language"))
+    body = body_of(exc, language, instance=request.url.path)
+    return problem_response(exc.status, body, exc.headers, language)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_middleware(RequestLanguage)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        body = problem_body(
-            exc.status,
-            exc.slug,
-            exc.detail,
-            exc.title,
-            instance=request.url.path,
-            errors=exc.errors,
-            **exc.extra,
-        )
-        return problem_response(exc.status, body, exc.headers)
+        return answer(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        body = problem_body(
-            422,
-            "validation",
-            f"The request is not valid: {fields}." if fields else "The request is not valid.",
-            "Invalid request",
-            instance=request.url.path,
-            errors=errors,
-        )
-        return problem_response(422, body)
+        language = request_language(request.headers.get("accept-language"))
+        return answer(request, invalid(field_errors(exc.errors(), language)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         status = exc.status_code
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-        if status == 404 and detail == "Not Found":
-            detail = f"No resource at {request.url.path}."
-        if status == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}."
-        body = problem_body(
-            status, _SLUGS.get(status, "http-error"), detail, instance=request.url.path
-        )
         headers = getattr(exc, "headers", None)
-        if status == 405:
+        if status == 404 and exc.detail == "Not Found":
+            found = problem("request.no-resource", path=request.url.path)
+        elif status == 405:
+            found = problem(
+                "request.method-not-allowed", method=request.method, path=request.url.path
+            )
             headers = {**(headers or {}), "Allow": allowed_methods(request)}
-        return problem_response(status, body, headers)
+        else:
+            detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+            found = Problem(status, _SLUGS.get(status, "http-error"), detail)
+        found.headers = headers
+        return answer(request, found)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot hold slipped past validation: still the
         # client's input, and the transaction was rolled back.
         log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
-        body = problem_body(
-            422, "validation", "A value in the request cannot be stored.", instance=request.url.path
-        )
-        return problem_response(422, body)
+        return answer(request, problem("request.value-cannot-be-stored"))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        body = problem_body(
-            500,
-            "internal",
-            "Something went wrong on our side; nothing was saved. Please try again.",
-            instance=request.url.path,
-        )
-        return problem_response(500, body)
+        return answer(request, problem("request.internal"))
 
 
 class FieldError(BaseModel):

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.core.problems import problem_body, problem_response
+from app.core.problems import answer, problem
 from app.models.ops import Health, Readiness
 
 router = APIRouter(tags=["ops"])
@@ -29,6 +29,5 @@ def readyz(request: Request) -> JSONResponse:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:
-        body = problem_body(503, "not-ready", "The database cannot be reached.")
-        return problem_response(503, body)
+        return answer(request, problem("request.not-ready"))
     return JSONResponse({"status": "ready", "database": "ok"})

@@ -14,7 +14,7 @@ from app.accounts.nicknames import ensure_nickname_allowed
 from app.analytics import counters
 from app.core.clock import local_date
 from app.core.db import lock_member
-from app.core.problems import Problem, conflict, forbidden, not_found, unprocessable
+from app.core.problems import conflict, forbidden, no_library, not_found, problem
 from app.models.library import Library
 from app.models.member import (
     ADULT_AGE,
@@ -30,11 +30,16 @@ from app.models.member import (
 )
 
 
-def library_of(session: Session, member: Member) -> Library:
-    lib = session.get(Library, member.library_id) if member.library_id else None
+def library_by_id(session: Session, library_id: int | None) -> Library:
+    """The library of that id; the one place "this account belongs to no library" is raised."""
+    lib = session.get(Library, library_id) if library_id else None
     if lib is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
+        raise no_library()
     return lib
+
+
+def library_of(session: Session, member: MemberLike) -> Library:
+    return library_by_id(session, member.library_id)
 
 
 def current_year(session: Session, member: Member, now: datetime) -> int:
@@ -120,11 +125,11 @@ def _is_minor(session: Session, member: Member) -> bool:
 def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
     changes = data.model_dump(exclude_unset=True)
     if "display_name" in changes and changes["display_name"] is None:
-        raise unprocessable("display_name cannot be empty.", field="display_name")
+        raise problem("member.display-name-empty")
     if "leaderboard_opt_out" in changes and changes["leaderboard_opt_out"] is None:
-        raise unprocessable("leaderboard_opt_out must be true or false.", "leaderboard_opt_out")
+        raise problem("member.opt-out-not-boolean")
     if "language" in changes and changes["language"] is None:
-        raise unprocessable("language must be id or en.", field="language")
+        raise problem("member.language-unknown")
     if "nickname" in changes or "display_name" in changes:
         nick = changes.get("nickname", member.nickname)
         if nick is not None:
@@ -132,15 +137,13 @@ def update_me(session: Session, member: Member, data: MemberUpdate) -> Member:
     if "nickname" in changes:
         nick = changes["nickname"]
         if nick is None and (member.is_child or _is_minor(session, member)):
-            raise unprocessable(
-                "Readers under 18 are shown by nickname only: keep one.", field="nickname"
-            )
+            raise problem("member.minor-needs-nickname")
         if (
             nick is not None
             and member.library_id is not None
             and nickname_taken(session, member.library_id, nick, exclude_id=member.id)
         ):
-            raise conflict("That nickname is already taken in this library.", "already-taken")
+            raise problem("member.nickname-taken")
         member.nickname_key = nickname_key(nick)
     if "school" in changes and changes["school"] != member.school:
         # A typed school is only the member's word: confirmation starts over.
@@ -171,7 +174,7 @@ MAX_CHILDREN = 10
 
 def create_child(session: Session, guardian: Member, data: ChildCreate, now: datetime) -> Member:
     if guardian.is_child:
-        raise forbidden("A child profile cannot create children.")
+        raise problem("member.child-cannot-add-children")
     lib = library_of(session, guardian)
     year = local_date(now, lib.timezone).year
     if year - guardian.birth_year < ADULT_AGE:
@@ -179,19 +182,15 @@ def create_child(session: Session, guardian: Member, data: ChildCreate, now: dat
     ensure_nickname_allowed(data.nickname, data.display_name)
     given = consent.ensure_given(data.consent)
     if data.birth_year > year:
-        raise unprocessable("The birth year is in the future.", field="birth_year")
+        raise problem("member.birth-year-future", birth_year=data.birth_year)
     if year - data.birth_year > KIDS_MAX_AGE:
-        raise unprocessable(
-            f"A child profile is for readers aged {KIDS_MAX_AGE} and under; "
-            "older readers register on their own.",
-            field="birth_year",
-        )
+        raise problem("member.child-too-old", max_age=KIDS_MAX_AGE)
     # The guardian's row lock makes the count and the insert one step, whatever the race.
     lock_member(session, guardian.id or 0)
     if len(list_children(session, guardian)) >= MAX_CHILDREN:
-        raise conflict(f"A guardian can manage at most {MAX_CHILDREN} children.", "too-many")
+        raise problem("member.too-many-children", most=MAX_CHILDREN)
     if nickname_taken(session, lib.id or 0, data.nickname):
-        raise conflict("That nickname is already taken in this library.", "already-taken")
+        raise problem("member.nickname-taken")
     child = Member(
         library_id=lib.id,
         role="member",

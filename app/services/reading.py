@@ -17,7 +17,7 @@ from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import Problem, forbidden, not_found, unprocessable
+from app.core.problems import Problem, body_of, forbidden, not_found, unprocessable
 from app.models.badge import Badge
 from app.models.book import Book, BookPublic
 from app.models.library import Library
@@ -719,15 +719,7 @@ def create_log(
 
 
 def _problem_of(exc: Problem) -> dict[str, object]:
-    out: dict[str, object] = {
-        "type": f"urn:bacaquest:problem:{exc.slug}",
-        "title": exc.title,
-        "status": exc.status,
-        "detail": exc.detail,
-    }
-    if exc.errors:
-        out["errors"] = exc.errors
-    return out
+    return body_of(exc)  # worded from the catalogue, in the request's language
 
 
 def batch(

@@ -15,7 +15,7 @@ from app.accounts import consent
 from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.db import insert_ignore, transaction
-from app.core.problems import Problem, conflict, not_found
+from app.core.problems import not_found, problem
 from app.core.text import MONTHS_EN, MONTHS_ID
 from app.leaderboards.service import leaderboard
 from app.models.badge import Badge, BadgeAward
@@ -35,6 +35,7 @@ from app.models.share import (
     ShareSubject,
 )
 from app.services import badges, idempotency
+from app.services.members import library_by_id
 from app.services.reading import reader_for
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
@@ -76,7 +77,7 @@ def _log_context(session: Session, member: Member, log_id: int) -> dict[str, Any
     if log is None or log.member_id != member.id or log.deleted_at is not None:
         raise not_found("Reading log")
     if log.status != "accepted":
-        raise conflict("Only a log that counts can be shared.", "not-accepted")
+        raise problem("share.log-not-counted")
     book = session.get(Book, log.book_id)
     assert book is not None
     return {
@@ -121,12 +122,7 @@ def _summary_context(
         year, mon = (int(x) for x in month.split("-"))
         first = date(year, mon, 1)
         if first > today:
-            raise Problem(
-                422,
-                "validation",
-                "That month has not begun yet.",
-                errors=[{"field": "subject.month", "message": "in the future"}],
-            )
+            raise problem("share.month-not-begun", month=month)
     else:
         first = today.replace(day=1)
     start, end = period_bounds("month", first)
@@ -166,7 +162,7 @@ def _rank_context(
         limit=1,
     )
     if board.me is None or board.me.points <= 0:
-        raise conflict("You have no points on that board yet.", "not-ranked")
+        raise problem("share.not-ranked")
     return {"rank": board.me.rank, "period": subject.period, "points": board.me.points}
 
 
@@ -222,12 +218,8 @@ def create_share(
     member = reader_for(session, caller, data.subject.member_id)
     if member.is_child and not consent.has_active(session, member.id or 0):
         # Without a guardian's consent in force a child appears in no public place.
-        raise conflict(
-            "This child's guardian has withdrawn consent to public sharing.", "no-consent"
-        )
-    lib = session.get(Library, member.library_id) if member.library_id else None
-    if lib is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
+        raise problem("share.no-consent")
+    lib = library_by_id(session, member.library_id)
     today = local_date(now, lib.timezone)
     language = data.language or ("en" if member.language == "en" else "id")
     ctx = build_context(session, member, lib, data.subject, language, now)
@@ -288,7 +280,7 @@ def live(session: Session, code: str) -> Share:
     if share is None:
         raise not_found("Share")
     if share.deleted_at is not None:
-        raise Problem(410, "gone", "This share was removed by its owner.")
+        raise problem("share.removed")
     return share
 
 

@@ -3,7 +3,7 @@
 from app.share.cards import CARD_FORMATS, CARD_MAX_BYTES, CARD_SIZES, render_card
 from app.share.landing import render_gone, render_landing, render_library, render_not_found
 from app.share.platforms import PLATFORM_LIMITS, PLATFORMS, PlatformPayload, build_payloads
-from app.share.texts import ShareContext, card_texts, compose_message, landing_texts
+from app.share.wording import ShareContext, card_texts, compose_message, landing_texts
 
 __all__ = [
     "CARD_FORMATS",

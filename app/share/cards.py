@@ -19,7 +19,7 @@ from typing import Literal, get_args
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.share.texts import ELLIPSIS, CardTexts, ShareContext, card_texts
+from app.share.wording import ELLIPSIS, CardTexts, ShareContext, card_texts
 
 CardFormat = Literal["story", "square", "og"]
 CARD_FORMATS: tuple[str, ...] = get_args(CardFormat)

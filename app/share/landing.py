@@ -13,66 +13,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.core.text import MONTHS_EN, MONTHS_ID
 from app.share.cards import CARD_SIZES, ink_for, mix
-from app.share.texts import APP_NAME, Language, ShareContext, landing_texts
+from app.share.wording import APP_NAME, WORDINGS, Language, ShareContext, landing_texts
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 DEFAULT_PRIMARY = "#1E5AA8"
 DEFAULT_ACCENT = "#F2A900"
-
-_STRINGS: dict[str, dict[str, str]] = {
-    "id": {
-        "locale": "id_ID",
-        "invite_title": "Mau ikut membaca?",
-        "invite": (
-            "Unduh aplikasi {app}, gabung dengan {library}, dan kumpulkan poin serta "
-            "lencana dari setiap buku yang kamu baca."
-        ),
-        "join_challenge": "Ikut tantangannya",
-        "join": "Gabung sekarang",
-        "download": "Unduh aplikasi {app}",
-        "play_store": "Unduh di Google Play",
-        "app_store": "Unduh di App Store",
-        "invite_code": "Kode undangan saat mendaftar:",
-        "image_alt": "Kartu pencapaian: {title}",
-        "gone_title": "Tautan ini sudah dihapus",
-        "gone_body": (
-            "Pemiliknya sudah menghapus tautan ini. Tapi petualangan membaca tetap "
-            "terbuka untuk semua — yuk, mulai membaca bersama perpustakaan kotamu!"
-        ),
-        "not_found_title": "Halaman tidak ditemukan",
-        "not_found_body": (
-            "Tautan ini tidak kami kenal. Mungkin ada salah ketik? Yuk, mulai membaca "
-            "bersama perpustakaan kotamu di {app}."
-        ),
-        "home": "Ke {app}",
-    },
-    "en": {
-        "locale": "en_US",
-        "invite_title": "Want to join in?",
-        "invite": (
-            "Download the {app} app, join {library}, and earn points and badges for "
-            "every book you read."
-        ),
-        "join_challenge": "Join the challenge",
-        "join": "Join now",
-        "download": "Get the {app} app",
-        "play_store": "Get it on Google Play",
-        "app_store": "Download on the App Store",
-        "invite_code": "Invitation code when you sign up:",
-        "image_alt": "Achievement card: {title}",
-        "gone_title": "This share was removed",
-        "gone_body": (
-            "Its owner removed this link. Reading adventures are still open to "
-            "everyone, so start reading with your city library!"
-        ),
-        "not_found_title": "Page not found",
-        "not_found_body": (
-            "We don't know this link. Maybe a typo? Start reading with your city library on {app}."
-        ),
-        "home": "Go to {app}",
-    },
-}
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +68,7 @@ def long_date(day: date, language: Language) -> str:
 def store_links(links: AppLinks, language: Language, referral: str | None) -> list[dict[str, str]]:
     """The download buttons. Google Play hands its `referrer` to the app at first start,
     so a member who installs from a share signs up with the share's code."""
-    strings = _STRINGS[language]
+    strings = WORDINGS.get(language).page
     out = []
     if links.play_store:
         url = _absolute(links.play_store, "play_store")
@@ -164,7 +110,8 @@ def render_landing(
     if app_url is not None:
         _absolute(app_url, "app_url")
     title, description = landing_texts(ctx)
-    strings = _STRINGS[ctx.language]
+    words = WORDINGS.get(ctx.language)
+    strings = words.page
     width, height = CARD_SIZES["og"]
     downloads = store_links(app_links or AppLinks(), ctx.language, referral)
     if app_url is not None and not downloads:
@@ -176,7 +123,7 @@ def render_landing(
         .get_template("share_landing.html")
         .render(
             lang=ctx.language,
-            locale=strings["locale"],
+            locale=words.locale,
             app_name=APP_NAME,
             title=title,
             description=description,
@@ -208,11 +155,11 @@ def render_not_found(*, language: Language = "id", home_url: str | None = None) 
 
 
 def _render_notice(template: str, language: Language, home_url: str | None, key: str) -> str:
-    if language not in _STRINGS:
-        raise ValueError("language must be 'id' or 'en'")
+    if language not in WORDINGS:
+        raise ValueError(f"language must be one of {', '.join(WORDINGS.languages())}")
     if home_url is not None:
         _absolute(home_url, "home_url")
-    strings = _STRINGS[language]
+    strings = WORDINGS.get(language).page
     return (
         environment()
         .get_template(template)
@@ -226,46 +173,6 @@ def _render_notice(template: str, language: Language, home_url: str | None, key:
             **_theme(DEFAULT_PRIMARY, DEFAULT_ACCENT),
         )
     )
-
-
-_LIBRARY_STRINGS: dict[str, dict[str, str]] = {
-    "id": {
-        "title": "Ayo membaca bersama {library}",
-        "description": (
-            "Catat bacaanmu di aplikasi {app}, kumpulkan poin dan lencana, dan ikuti "
-            "tantangan membaca bulanan perpustakaan."
-        ),
-        "challenges": "Tantangan bulan ini",
-        "when": "{start} s.d. {end}",
-        "readers": "Pembaca teratas bulan ini",
-        "points": "{points} poin",
-        "testimonials": "Kata pembaca",
-        "signup_title": "Daftar dan mulai membaca",
-        "signup": (
-            "Unduh aplikasi {app}, pilih {library} saat mendaftar, dan catat buku "
-            "pertamamu hari ini."
-        ),
-        "anonymous": "Pembaca",
-    },
-    "en": {
-        "title": "Read with {library}",
-        "description": (
-            "Log your reading in the {app} app, earn points and badges, and join the "
-            "library's monthly reading challenges."
-        ),
-        "challenges": "This month's challenges",
-        "when": "{start} to {end}",
-        "readers": "Top readers this month",
-        "points": "{points} points",
-        "testimonials": "What readers say",
-        "signup_title": "Sign up and start reading",
-        "signup": (
-            "Download the {app} app, choose {library} when you sign up, and log your "
-            "first book today."
-        ),
-        "anonymous": "Reader",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +211,8 @@ def render_library(
     text) readers agreed to have shown, the app's store links and sign-up; `referral`:
     the code of the share that led here, carried to the sign-up."""
     _absolute(url, "url")
-    strings = _LIBRARY_STRINGS[language]
+    words = WORDINGS.get(language)
+    strings = words.library_page
     points = strings["points"]
     return (
         environment()
@@ -332,9 +240,7 @@ def render_library(
                 {
                     "rank": r.rank,
                     "name": r.nickname or strings["anonymous"],
-                    "points": points.format(points=f"{r.points:,}".replace(",", "."))
-                    if language == "id"
-                    else points.format(points=f"{r.points:,}"),
+                    "points": points.format(points=words.number(r.points)),
                 }
                 for r in readers
             ],
@@ -347,7 +253,7 @@ def render_library(
             signup_title=strings["signup_title"],
             signup=strings["signup"].format(app=APP_NAME, library=library_name),
             downloads=store_links(app_links or AppLinks(), language, referral),
-            invite_code=_STRINGS[language]["invite_code"],
+            invite_code=words.page["invite_code"],
             referral=referral,
             **_theme(primary_color, accent_color),
         )

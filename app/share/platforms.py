@@ -31,7 +31,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from twitter_text import parse_tweet
 
-from app.share.texts import (
+from app.share.wording import (
+    WORDINGS,
     ShareContext,
     compose_message,
     fit_text,
@@ -114,25 +115,6 @@ def _check_absolute(url: str, what: str) -> None:
         raise ValueError(f"{what} must be an absolute http(s) URL, got {url!r}")
     if any(ch.isspace() for ch in url):
         raise ValueError(f"{what} must not contain spaces")
-
-
-_INSTRUCTIONS = {
-    ("instagram", "id"): (
-        "Simpan gambar story, lalu bagikan ke Instagram Story atau feed. Tempel teks ini "
-        "sebagai keterangan, dan tambahkan tautan lewat stiker Link di Story."
-    ),
-    ("instagram", "en"): (
-        "Save the story image and share it to your Instagram Story or feed. Paste this text "
-        "as the caption, and add the link with the Link sticker in your Story."
-    ),
-    ("tiktok", "id"): (
-        "Simpan gambar story, unggah sebagai foto di TikTok, lalu tempel teks ini sebagai "
-        "keterangan."
-    ),
-    ("tiktok", "en"): (
-        "Save the story image, post it as a photo on TikTok, and paste this text as the caption."
-    ),
-}
 
 
 def _layout(message: str, tags: Sequence[str], link: str | None) -> str:
@@ -265,7 +247,7 @@ def _build_story(
         char_limit=limit,
         link_url=landing,
         image_url=images["story"],
-        instructions=_INSTRUCTIONS[(platform, ctx.language)],
+        instructions=WORDINGS.get(ctx.language).instructions[platform],
     )
 
 

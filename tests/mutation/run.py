@@ -43,7 +43,12 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/routers/test_moderation.py", "tests/routers/test_promises.py"],
     ),
     "challenges": (
-        ["app/services/challenges.py"],
+        [
+            "app/services/challenges.py",
+            "app/challenges/management.py",
+            "app/challenges/membership.py",
+            "app/challenges/views.py",
+        ],
         ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
     ),
     "leaderboards": (

@@ -300,3 +300,46 @@ def test_staff_see_participants(client, factory, palu, staff):
         ).status_code
         == 403
     )
+
+
+def test_problems_speak_the_language_asked_for(client, factory, staff):
+    create(client, factory, staff)
+    again = challenge(hashtag="#tantanganbacanovember", starts_on="2026-11-20")
+    h = factory.headers(staff)
+    plain = client.post("/v1/challenges", json=again, headers=h)
+    english = client.post("/v1/challenges", json=again, headers={**h, "Accept-Language": "en"})
+    assert plain.status_code == english.status_code == 409
+    assert plain.headers["content-type"] == english.headers["content-type"] == PROBLEM
+    indonesian, worded = plain.json(), english.json()
+    assert indonesian["type"] == worded["type"] == "urn:bacaquest:problem:hashtag-taken"
+    assert indonesian["title"] == "Tagar sudah dipakai"
+    assert worded["title"] == "Hashtag taken"
+    assert indonesian["detail"] == (
+        "#tantanganbacanovember sudah menjadi tagar tantangan lain perpustakaan ini "
+        "pada tanggal-tanggal itu."
+    )
+    assert worded["detail"] == (
+        "#tantanganbacanovember is already the hashtag of a challenge of this library "
+        "in those dates."
+    )
+    assert set(indonesian) == set(worded)
+    assert plain.headers["content-language"] == "id"
+    assert english.headers["content-language"] == "en"
+
+
+def test_validation_problems_name_the_field_in_both_languages(client, factory, staff):
+    h = factory.headers(staff)
+    bad = challenge(target=0)
+    plain = client.post("/v1/challenges", json=bad, headers=h).json()
+    english = client.post(
+        "/v1/challenges", json=bad, headers={**h, "Accept-Language": "en-GB,en;q=0.9"}
+    ).json()
+    assert plain["type"] == english["type"] == "urn:bacaquest:problem:validation"
+    assert plain["title"] == "Isian tidak valid"
+    assert english["title"] == "Invalid input"
+    assert plain["detail"] == "Permintaan ini tidak valid: periksa body.target."
+    assert english["detail"] == "The request is not valid: check body.target."
+    [error] = plain["errors"]
+    assert error["field"] == "body.target"
+    assert error["code"] == english["errors"][0]["code"]
+    assert error["message"] != english["errors"][0]["message"]

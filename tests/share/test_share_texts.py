@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.share import compose_message, landing_texts
-from app.share.texts import (
+from app.share.wording import (
     clean_hashtag,
     dedupe_hashtags,
     format_number,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.challenges import management, membership, views
 from app.console import preview
 from app.console.csv import csv_response
 from app.console.web import (
@@ -27,13 +28,13 @@ from app.console.web import (
     render,
     today_of,
 )
-from app.core.problems import Problem
+from app.core.problems import Problem, not_found
 from app.deps import ClockDep, SessionDep, SettingsDep
 from app.models.challenge import Challenge, ChallengeCreate, ChallengeUpdate
 from app.models.library import Library
 from app.models.member import Member
 from app.scoring import max_per_day
-from app.services import badges, challenges
+from app.services import badges
 
 router = APIRouter(prefix="/staff", route_class=ConsoleRoute, include_in_schema=False)
 ChallengeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -175,7 +176,7 @@ def list_challenges(
     request: Request, who: ConsoleUser, lib: ConsoleLibrary, session: SessionDep, clock: ClockDep
 ) -> HTMLResponse:
     today = today_of(lib, clock)
-    items, _ = challenges.list_for(session, who.member, lib, None, today, 500, None)
+    items, _ = views.list_for(session, who.member, lib, None, today, 500, None)
     groups: dict[str, list[Any]] = {"active": [], "upcoming": [], "past": [], "drafts": []}
     for ch in reversed(items):
         groups["drafts" if not ch.published else ch.status].append(ch)
@@ -195,7 +196,7 @@ def new_challenge(
 def _create(
     session: Session, staff: Member, lib: Library, data: ChallengeCreate, now: Any
 ) -> Challenge:
-    return challenges.create(session, staff, lib, data, badges.rules_of(lib), now)
+    return management.create(session, staff, lib, data, badges.rules_of(lib), now)
 
 
 @router.post("/challenges")
@@ -260,34 +261,40 @@ def check_new_challenge(
 def _update(
     session: Session, ch: Challenge, lib: Library, data: ChallengeUpdate, today: date
 ) -> Challenge:
-    return challenges.update_challenge(session, ch, data, badges.rules_of(lib), today)
+    return management.update_challenge(session, ch, data, badges.rules_of(lib), today)
 
 
-def _editable(session: Session, who: Any, lib: Library, challenge_id: int) -> Challenge:
-    ch = challenges.editable(session, who.member, challenge_id)
-    if ch.library_id != lib.id:  # an administrator works on one library at a time
-        raise Problem(404, "not-found", "Challenge was not found.")
+def get_console_challenge(
+    challenge_id: ChallengeId, who: ConsoleUser, lib: ConsoleLibrary, session: SessionDep
+) -> Challenge:
+    """The challenge of the path, loaded once: one the signed-in staff may edit, of the
+    library they work on (an administrator works on one library at a time)."""
+    ch = management.editable(session, who.member, challenge_id)
+    if ch.library_id != lib.id:
+        raise not_found("Challenge")
     return ch
+
+
+EditableChallenge = Annotated[Challenge, Depends(get_console_challenge)]
 
 
 @router.get("/challenges/{challenge_id}")
 def show_challenge(
     request: Request,
-    challenge_id: ChallengeId,
     who: ConsoleUser,
     lib: ConsoleLibrary,
     session: SessionDep,
+    ch: EditableChallenge,
     clock: ClockDep,
 ) -> HTMLResponse:
-    ch = _editable(session, who, lib, challenge_id)
     today = today_of(lib, clock)
     year = today.year
-    rows, _ = challenges.participants(session, ch, year, 200, None)
+    rows, _ = membership.participants(session, ch, year, 200, None)
     return render(
         request,
         "challenge.html",
         {
-            "ch": challenges.public(session, ch, lib, today, None),
+            "ch": views.public(session, ch, lib, today, None),
             "participants": rows,
             "values": _values_of(ch),
             "started": today >= ch.starts_on,
@@ -307,14 +314,13 @@ def show_challenge(
 @router.post("/challenges/{challenge_id}")
 def edit_challenge(
     request: Request,
-    challenge_id: ChallengeId,
     who: ConsoleWriter,
     lib: ConsoleLibrary,
     session: SessionDep,
+    ch: EditableChallenge,
     clock: ClockDep,
     form: Annotated[ChallengeForm, Depends()],
 ) -> Response:
-    ch = _editable(session, who, lib, challenge_id)
     today = today_of(lib, clock)
     try:
         data = ChallengeUpdate.model_validate(form.values)
@@ -349,14 +355,13 @@ def edit_challenge(
 @router.post("/challenges/{challenge_id}/check")
 def check_challenge_edit(
     request: Request,
-    challenge_id: ChallengeId,
     who: ConsoleWriter,
     lib: ConsoleLibrary,
     session: SessionDep,
+    ch: EditableChallenge,
     clock: ClockDep,
     form: Annotated[ChallengeForm, Depends()],
 ) -> HTMLResponse:
-    ch = _editable(session, who, lib, challenge_id)
     try:
         data = ChallengeUpdate.model_validate(form.values)
     except ValidationError as exc:
@@ -367,14 +372,13 @@ def check_challenge_edit(
 
 @router.post("/challenges/{challenge_id}/end")
 def end_challenge(
-    challenge_id: ChallengeId,
     who: ConsoleWriter,
     lib: ConsoleLibrary,
     session: SessionDep,
+    ch: EditableChallenge,
     clock: ClockDep,
 ) -> Response:
     """End a live challenge today (the API's PATCH ends_on=today)."""
-    ch = _editable(session, who, lib, challenge_id)
     today = today_of(lib, clock)
     _update(session, ch, lib, ChallengeUpdate(ends_on=today), today)
     return redirect(f"/staff/challenges/{ch.id}?done=ended")
@@ -382,18 +386,17 @@ def end_challenge(
 
 @router.get("/challenges/{challenge_id}/participants.csv")
 def participants_csv(
-    challenge_id: ChallengeId,
     who: ConsoleUser,
     lib: ConsoleLibrary,
     session: SessionDep,
+    ch: EditableChallenge,
     clock: ClockDep,
 ) -> Response:
-    ch = _editable(session, who, lib, challenge_id)
     year = today_of(lib, clock).year
     rows: list[list[Any]] = []
     cursor: str | None = None
     while True:
-        page, cursor = challenges.participants(session, ch, year, 500, cursor)
+        page, cursor = membership.participants(session, ch, year, 500, cursor)
         for p in page:
             rows.append(
                 [

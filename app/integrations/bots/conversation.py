@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.challenges import views as challenge_views
 from app.core.clock import local_date
 from app.core.config import Settings
 from app.core.problems import Problem, forbidden
@@ -30,7 +31,7 @@ from app.models.chat import ChatLink, ChatLinkCode, ChatLinkCodePublic, ChatUpda
 from app.models.member import Member
 from app.models.reading import ReadingLogCreate
 from app.models.slims import SlimsHolding
-from app.services import books, challenges, members, reading, stats
+from app.services import books, members, reading, stats
 
 CODE_MINUTES = 10
 HELP = (
@@ -225,7 +226,7 @@ def _points(session: Session, member: Member, now: datetime) -> str:
 def _challenges(session: Session, member: Member, now: datetime) -> str:
     lib = members.library_of(session, member)
     today = local_date(now, lib.timezone)
-    active, _ = challenges.list_for(session, member, lib, "active", today, 5, None)
+    active, _ = challenge_views.list_for(session, member, lib, "active", today, 5, None)
     if not active:
         return "Belum ada tantangan yang berjalan minggu ini."
     lines = ["Tantangan yang berjalan:"]

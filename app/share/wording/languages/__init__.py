@@ -1,0 +1,1 @@
+"""One module per language: each registers its share wording."""
