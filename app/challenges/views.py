@@ -15,7 +15,14 @@ from app.models.member import Member
 from app.scoring.badges import progress_label
 from app.services.challenges import progress_value
 
-GOAL_METRIC = {"books": "books_finished", "pages": "pages", "minutes": "minutes"}
+# What each goal counts, by the name of its figure (`reviews`: approved reviews, a
+# review contest, counted by app.programmes.reviews.contest).
+GOAL_METRIC = {
+    "books": "books_finished",
+    "pages": "pages",
+    "minutes": "minutes",
+    "reviews": "reviews",
+}
 
 
 def status_of(ch: Challenge, today: date) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.share import (
     render_library,
     render_not_found,
 )
+from app.share.landing import ChallengeLine
 from tests.share.factories import IMAGE_URLS, LANDING_URL, LONG_TITLE, SUBJECT_TYPES, make_ctx
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "share_texts.json"
@@ -88,7 +90,11 @@ def current() -> dict[str, Any]:
                 url=LANDING_URL,
                 library_name="Perpustakaan Umum Kota Palu",
                 hashtags=["#PerpustakaanPalu"],
-                challenges=[("Baca November", "#BacaNov", "1 Nov", "30 Nov")],
+                challenges=[
+                    ChallengeLine(
+                        "Baca November", "#BacaNov", date(2026, 11, 1), date(2026, 11, 30)
+                    )
+                ],
                 testimonials=[("Rani", 4, "Seru!")],
                 referral="Ab3xY9",
             ),

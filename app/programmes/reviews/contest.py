@@ -7,7 +7,7 @@ when they approve it after the window closed, and stops counting when the approv
 withdrawn or the review removed.
 
 The challenge service keeps, per goal, how a window's progress is counted and labelled
-(`GOAL_METRIC`, `_PROGRESS`, `_RECOUNT` from its `_RECOUNT_SQL`); this module adds the
+(`_PROGRESS`, `_RECOUNT` from its `_RECOUNT_SQL`); this module adds the
 review goal's entries to those tables, so joining, showing progress, recording a
 completion once (bonus points and badge, `challenges._reward`) and taking it back
 (`challenges._take_back`) are the ones every challenge uses, through
@@ -40,7 +40,6 @@ _COUNT_SQL = """
 """
 _WINDOW = {"starts_on": Date(), "ends_on": Date()}
 
-challenges.GOAL_METRIC[GOAL] = GOAL
 challenges._PROGRESS[GOAL] = HotSql(_COUNT_SQL, binds=_WINDOW)
 challenges._RECOUNT[GOAL] = HotSql(
     challenges._RECOUNT_SQL.format(progress=_COUNT_SQL),
