@@ -1,7 +1,7 @@
 """scale: a library's app-store links (Play Store, App Store) for its public pages
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0019
 Create Date: 2026-12-01 13:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0010"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ function of migration 0006), so a process may keep the library's subscriptions i
 memory next to its catalogue and know from the version when they are stale.
 
 Revision ID: 0021
-Revises: 0010
+Revises: 0020
 Create Date: 2026-12-01 13:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0010"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

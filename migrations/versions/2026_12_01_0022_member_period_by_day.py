@@ -1,7 +1,7 @@
 """member_period by scope, period and day: distinct readers of any date range
 
 Revision ID: 0022
-Revises: 0010
+Revises: 0021
 Create Date: 2026-12-01 13:10:00
 
 The table's key starts with the member, so counting a range's distinct readers would
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0010"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

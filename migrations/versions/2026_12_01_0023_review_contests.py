@@ -9,7 +9,7 @@ On SQLite the batch rebuild of `challenge` drops the catalogue-version triggers 
 revision 0006; they are created again here, with the same names and bodies.
 
 Revision ID: 0023
-Revises: 0010
+Revises: 0022
 Create Date: 2026-12-01 13:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0010"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
