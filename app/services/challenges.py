@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, bindparam, delete, func, select, update
 from sqlmodel import Session
 
+from app.core import dbcompat
 from app.core.clock import local_date
 from app.core.db import insert_ignore, lock_library, lock_member
 from app.core.hashtags import hashtag_key
@@ -509,6 +510,20 @@ def _windows_holding(session: Session, library_id: int, read_on: date) -> list[C
     return list(rows.scalars())
 
 
+_PARTICIPANT = ChallengeParticipant.__table__
+_JOIN_BY_HASHTAG = HotSql(
+    dbcompat.insert(_PARTICIPANT)
+    .values(
+        challenge_id=bindparam("challenge_id"),
+        member_id=bindparam("member_id"),
+        joined_at=bindparam("joined_at"),
+        joined_via="hashtag",
+        progress=0,
+    )
+    .on_conflict_do_nothing()
+)
+
+
 def joined_for_log(
     session: Session,
     member: MemberLike,
@@ -528,16 +543,8 @@ def joined_for_log(
     out = []
     for ch in open_:
         if ch.id not in joined and ch.hashtag_key in tags and _eligible(ch, member, today.year):
-            insert_ignore(
-                session,
-                ChallengeParticipant.__table__,
-                {
-                    "challenge_id": ch.id,
-                    "member_id": member.id,
-                    "joined_at": now,
-                    "joined_via": "hashtag",
-                    "progress": 0,
-                },
+            _JOIN_BY_HASHTAG.run(
+                session, {"challenge_id": ch.id, "member_id": member.id, "joined_at": now}
             )
             joined.add(ch.id)
         if ch.id in joined:

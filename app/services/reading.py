@@ -7,19 +7,33 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Boolean, Date, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from app import leaderboards
 from app.analytics import counters as analytics
+from app.core import dbcompat
 from app.core.clock import local_date
 from app.core.db import lock_member
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, forbidden, not_found, unprocessable
-from app.models.badge import Badge
+from app.models.badge import Badge, BadgeAward
 from app.models.book import Book, BookPublic
+from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.library import Library
 from app.models.member import Member, MemberLike
 from app.models.reading import (
@@ -27,7 +41,10 @@ from app.models.reading import (
     BatchItemResult,
     BatchResult,
     ChallengeProgressBrief,
+    IdempotencyKey,
     LogResult,
+    MemberDay,
+    MemberGenre,
     ReadingLog,
     ReadingLogCreate,
     ReadingLogPublic,
@@ -81,70 +98,81 @@ class _Inserted:
     hashtags: list[str]
 
 
-# The reader's library, its catalogue version and the badges the reader holds, taking
-# the reader's row lock on PostgreSQL in the same statement (SQLite runs one writer at a
-# time and has no FOR UPDATE); with an Idempotency-Key, the key's row and (PostgreSQL)
-# its advisory try-lock too. A key's first request holds that lock until it commits, so
-# a retry meanwhile sees `got` false and answers 409; should a first request commit
-# between this statement's snapshot and its try-lock, the retry redoes the work and the
-# unique (member, key) pair refuses its second row, rolling all of it back.
-_LOCKING_READ = """
-    SELECT library.id, library.timezone, library.scoring, library.catalogue_version,
-        (SELECT {held} FROM badge_award WHERE badge_award.member_id = member.id) AS held,
-        (SELECT {genres} FROM member_genre WHERE member_genre.member_id = member.id) AS genres,
-        (SELECT {joined} FROM challenge_participant AS cp
-            JOIN challenge ON challenge.id = cp.challenge_id
-            WHERE cp.member_id = member.id AND challenge.ends_on >= :earliest) AS joined,
-        {got} AS got, ik.id AS key_id, ik.fingerprint, ik.state, ik.response_status,
-        {body}, ik.expires_at
-    FROM member JOIN library ON library.id = member.library_id
-    LEFT JOIN idempotency_key AS ik ON ik.member_id = :caller_id AND ik.key = :key
-    WHERE member.id = :member_id
-    {lock}
-"""
-_LOCKING_TYPES = (
-    None,  # library id
-    None,  # time zone
-    JSON(),  # scoring
-    None,  # catalogue version
-    None,  # badges held, comma-separated
-    None,  # genres the member has read, separated by the unit separator
-    None,  # challenges joined that a log may still count for, comma-separated
-    Boolean(),  # the key's try-lock was granted
-    None,  # key id
-    None,  # fingerprint
-    None,  # state
-    None,  # response status
-    None,  # response body, as the JSON text stored (a replay answers it as it is)
-    UtcDateTime(),  # expires at
-)
+# The reader's library, its catalogue version, the badges the reader holds, the genres
+# and challenges and the recent counted days, taking the reader's row lock on PostgreSQL
+# in the same statement (SQLite runs one writer at a time and has no FOR UPDATE); with
+# an Idempotency-Key, the key's row and (PostgreSQL) its advisory try-lock too. A key's
+# first request holds that lock until it commits, so a retry meanwhile sees `got` false
+# and answers 409; should a first request commit between this statement's snapshot and
+# its try-lock, the retry redoes the work and the unique (member, key) pair refuses its
+# second row, rolling all of it back.
+_UNIT = "\x1f"  # separates values that may hold commas (genres)
 
 
-def _locking_read(dialect: str, with_key: bool) -> HotSql:
-    if dialect == "postgresql":
-        held, lock = "string_agg(badge_id::text, ',')", "FOR UPDATE OF member"
-        joined = "string_agg(cp.challenge_id::text, ',')"
-        genres = "string_agg(genre, chr(31))"
-        got = "pg_try_advisory_xact_lock(:lock_id)" if with_key else "true"
-        body = "ik.response_body::text"
-    else:
-        held, joined, lock, got = "group_concat(badge_id)", "group_concat(cp.challenge_id)", "", "1"
-        genres = "group_concat(genre, char(31))"
-        body = "ik.response_body"
-    return HotSql(
-        _LOCKING_READ.format(
-            held=held, genres=genres, joined=joined, got=got, lock=lock, body=body
-        ),
-        binds={"earliest": Date()},
-        results=_LOCKING_TYPES,
+def _listed(column: Any, table: Any, *where: Any, separator: str = ",") -> Any:
+    """The member's values of `column`, joined into one text."""
+    return (
+        select(dbcompat.aggregate_list(column, literal(separator)))
+        .select_from(table)
+        .where(*where)
+        .scalar_subquery()
     )
 
 
-_LOCKING_READS = {
-    (dialect, with_key): _locking_read(dialect, with_key)
-    for dialect in ("postgresql", "sqlite")
-    for with_key in (False, True)
-}
+def _locking_read(with_key: bool) -> HotSql:
+    member, library = Member.__table__, Library.__table__
+    award, genre, day = BadgeAward.__table__, MemberGenre.__table__, MemberDay.__table__
+    cp, challenge = ChallengeParticipant.__table__, Challenge.__table__
+    ik = IdempotencyKey.__table__.alias("ik")
+    member_id: Any = bindparam("member_id")
+    recent = (
+        select(day)
+        .where(day.c.member_id == member_id, day.c.logs > 0)
+        .order_by(day.c.day.desc())
+        .limit(stats.RECENT_DAYS_LIMIT)
+        .subquery()
+    )
+    figures: list[Any] = [cast(recent.c[c], String) for c in stats.DAY_COLUMNS]
+    row_text = figures[0]
+    for figure in figures[1:]:
+        row_text = row_text + literal(",") + figure
+    got = dbcompat.try_advisory_xact_lock(bindparam("lock_id")) if with_key else true()
+    statement = (
+        select(
+            library.c.id,
+            library.c.timezone,
+            library.c.scoring,
+            library.c.catalogue_version,
+            _listed(award.c.badge_id, award, award.c.member_id == member_id),
+            _listed(genre.c.genre, genre, genre.c.member_id == member_id, separator=_UNIT),
+            _listed(
+                cp.c.challenge_id,
+                cp.join(challenge, challenge.c.id == cp.c.challenge_id),
+                cp.c.member_id == member_id,
+                challenge.c.ends_on >= bindparam("earliest", type_=Date),
+            ),
+            _listed(row_text, recent, separator=";"),
+            got,
+            ik.c.id,
+            ik.c.fingerprint,
+            ik.c.state,
+            ik.c.response_status,
+            # the JSON text stored: a replay answers it as it is
+            cast(ik.c.response_body, Text),
+            ik.c.expires_at,
+        )
+        .select_from(
+            member.join(library, library.c.id == member.c.library_id).outerjoin(
+                ik, and_(ik.c.member_id == bindparam("caller_id"), ik.c.key == bindparam("key"))
+            )
+        )
+        .where(member.c.id == member_id)
+        .with_for_update(of=member)
+    )
+    return HotSql(statement)
+
+
+_LOCKING_READS = {with_key: _locking_read(with_key) for with_key in (False, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +197,8 @@ class Locked:
     # the member's challenges whose window ended at most a month ago (or has not)
     challenges_joined: frozenset[int]
     genres_read: frozenset[str]
+    # the member's counted days, newest first (at most stats.RECENT_DAYS_LIMIT)
+    recent_days: list[stats.DayRow]
     key_row: KeyRow | None = None
 
 
@@ -192,8 +222,7 @@ def locked_context(
     other's day state), with the library's catalogue, the badges the member holds and,
     for `key` (the caller's id and Idempotency-Key), the key's row (409 while in flight)."""
     caller_id, idem_key = key if key else (0, None)
-    dialect = session.get_bind().dialect.name
-    row = _LOCKING_READS[dialect, key is not None].first(
+    row = _LOCKING_READS[key is not None].first(
         session,
         {
             "member_id": member.id,
@@ -206,7 +235,18 @@ def locked_context(
     )
     if row is None:
         raise _no_library()
-    library_id, timezone, scoring, version, held_ids, genres, joined_ids, got, *key_columns = row
+    (
+        library_id,
+        timezone,
+        scoring,
+        version,
+        held_ids,
+        genres,
+        joined_ids,
+        days,
+        got,
+        *key_columns,
+    ) = row
     if not got:
         raise idempotency.in_flight()
     ctx = Context(
@@ -218,7 +258,8 @@ def locked_context(
         catalogue.of(session, library_id, version),
         _ids(held_ids),
         _ids(joined_ids),
-        frozenset(genres.split("\x1f")) if genres else frozenset(),
+        frozenset(genres.split(_UNIT)) if genres else frozenset(),
+        stats.day_rows(days.split(";") if days else []),
         key_row,
     )
 
@@ -388,7 +429,7 @@ _LOG_AND_COUNT = HotSql(
     ), finished AS ({_FINISHED_BOOK_SQL}
     ), genre AS ({_NEW_GENRE_SQL}
     ), counters AS ({_COUNTERS_SQL.format(new_genres="(SELECT count(*) FROM genre)")}
-    ), {analytics.PG_CTES}
+    )
     SELECT (SELECT id FROM log) AS log_id,
         (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
         counters.*
@@ -428,20 +469,6 @@ def _log_and_count_at_once(
             "boards": [b for b, _ in boards],
             "board_points": [n for _, n in boards],
             **_counting_params(member.id or 0, read_on, pages, minutes, book, log_in, outcome),
-            **analytics.pg_params(
-                analytics.log_facts(
-                    member,
-                    ctx.library_id,
-                    read_on,
-                    pages,
-                    minutes,
-                    log_in.first_finish,
-                    [(a.rule_code, a.amount) for a in awards],
-                    values["challenge_ids"],
-                    book,
-                    values["hashtags"],
-                )
-            ),
         },
     )
     log_id, ledger_ids, *counters = found
@@ -492,11 +519,46 @@ def count(
     now: datetime,
     genres_read: frozenset[str] | None = None,
 ) -> tuple[list[ledger.Booked], dict[str, int]]:
-    """Make an accepted (or approved) log count: ledger, day, books, genres, counters.
+    """Make an accepted (or approved) log count: ledger, day, books, genres, counters
+    and the analytics rollups (`count_log`, last).
 
     Returns the ledger rows and the member's counters after them. `genres_read`: the
     member's genres, when the caller read them under the member's lock.
     """
+    rows, counters = _count_own(session, ctx, log, book, log_in, outcome, now, genres_read)
+    analytics.count_log(session, rollup_facts(ctx, log, book, log_in, outcome))
+    return rows, counters
+
+
+def rollup_facts(
+    ctx: Context, log: CountedLog, book: Book | BookPublic, log_in: LogInput, outcome: Outcome
+) -> analytics.LogFacts:
+    """What a counted log adds to the analytics rollups."""
+    return analytics.log_facts(
+        ctx.member,
+        ctx.library_id,
+        log.read_on,
+        log.pages,
+        log.minutes,
+        log_in.first_finish,
+        [(a.rule_code, a.amount) for a in outcome.awards],
+        log.challenge_ids,
+        book,
+        log.hashtags,
+    )
+
+
+def _count_own(
+    session: Session,
+    ctx: Context,
+    log: CountedLog,
+    book: Book | BookPublic,
+    log_in: LogInput,
+    outcome: Outcome,
+    now: datetime,
+    genres_read: frozenset[str] | None,
+) -> tuple[list[ledger.Booked], dict[str, int]]:
+    """`count` but the rollups."""
     member = ctx.member
     rows = ledger.append(
         session,
@@ -521,21 +583,6 @@ def count(
         and bool(_NEW_GENRE.run(session, params))
     )
     counters = _COUNTERS.one(session, {**params, "genres": int(new_genre)})
-    analytics.count_log(
-        session,
-        analytics.log_facts(
-            member,
-            ctx.library_id,
-            log.read_on,
-            log.pages,
-            log.minutes,
-            log_in.first_finish,
-            [(a.rule_code, a.amount) for a in outcome.awards],
-            log.challenge_ids,
-            book,
-            log.hashtags,
-        ),
-    )
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
@@ -563,6 +610,21 @@ def log_reading(
 ) -> LogResult:
     """Score and store one log for the caller (or their child); `locked`: the reader's
     context when the caller has locked it already."""
+    result, rollup = _log_reading(session, caller, data, now, locked)
+    if rollup is not None:
+        analytics.count_log(session, rollup)
+    return result
+
+
+def _log_reading(
+    session: Session,
+    caller: MemberLike,
+    data: ReadingLogCreate,
+    now: datetime,
+    locked: Locked | None,
+) -> tuple[LogResult, analytics.LogFacts | None]:
+    """`log_reading` but the analytics rollups, which it returns for the caller to write
+    last (see `analytics.count_log`)."""
     if locked is None:
         locked = locked_context(session, reader_for(session, caller, data.member_id), now)
     ctx = locked.ctx
@@ -589,7 +651,7 @@ def log_reading(
         multiplier=ctx.rules.challenge_multiplier if in_challenges else 1,
         book_pages_left=book_pages_left(session, member.id or 0, book, pages),
     )
-    day, days = stats.day_facts(session, member.id or 0, read_on)
+    day, days = stats.day_facts_from(locked.recent_days, read_on)
     outcome = score_log(log_in, day, ctx.rules)
     counted = outcome.status == ACCEPTED
     values: dict[str, Any] = {
@@ -615,16 +677,17 @@ def log_reading(
     }
     rows: list[ledger.Booked] = []
     fresh: dict[str, int] = {}
+    log = _Inserted(0, pages, minutes, read_on, values["challenge_ids"], values["hashtags"])
     if counted and session.get_bind().dialect.name == "postgresql":
         log_id, rows, fresh = _log_and_count_at_once(session, ctx, values, book, log_in, outcome)
     else:
         # Core INSERT ... RETURNING: no model instance or unit of work on the hot path.
         (log_id,) = _INSERT_LOG.one(session, values)
+        log.id = log_id
         if counted:
-            log = _Inserted(
-                log_id, pages, minutes, read_on, values["challenge_ids"], values["hashtags"]
+            rows, fresh = _count_own(
+                session, ctx, log, book, log_in, outcome, now, locked.genres_read
             )
-            rows, fresh = count(session, ctx, log, book, log_in, outcome, now, locked.genres_read)
     earned: list[Badge] = []
     progress: list[ChallengeProgressBrief] = []
     if counted:
@@ -660,7 +723,7 @@ def log_reading(
         ledger.add_points(session, member.id or 0, pending=outcome.points)
         progress, _ = challenges.settle_progress(session, member, read_on, now, in_challenges)
         totals = ledger.totals(session, member.id or 0)
-    return LogResult(
+    result = LogResult(
         log=ReadingLogPublic(
             id=log_id,
             book=book,
@@ -673,6 +736,7 @@ def log_reading(
         totals=totals,
         challenges=progress,
     )
+    return result, rollup_facts(ctx, log, book, log_in, outcome) if counted else None
 
 
 _PUBLIC_FROM_VALUES = (
@@ -706,15 +770,20 @@ def create_log(
     member = reader_for(session, caller, data.member_id)
     if key is None:
         locked = locked_context(session, member, now)
-        return 201, log_reading(session, caller, data, now, locked=locked).model_dump_json()
-    # The batch fingerprints an item the same way, so one key dedupes across both.
-    fp = idempotency.fingerprint(data.model_dump(mode="json"))
-    locked = locked_context(session, member, now, key=(caller.id or 0, key))
-    stored = idempotency.settle(session, locked.key_row, fp, now)
-    if stored is not None:
-        return stored.status, stored.body
-    body = log_reading(session, caller, data, now, locked=locked).model_dump_json()
-    idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
+        result, rollup = _log_reading(session, caller, data, now, locked)
+    else:
+        # The batch fingerprints an item the same way, so one key dedupes across both.
+        fp = idempotency.fingerprint(data.model_dump(mode="json"))
+        locked = locked_context(session, member, now, key=(caller.id or 0, key))
+        stored = idempotency.settle(session, locked.key_row, fp, now)
+        if stored is not None:
+            return stored.status, stored.body
+        result, rollup = _log_reading(session, caller, data, now, locked)
+    body = result.model_dump_json()
+    if key is not None:
+        idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
+    if rollup is not None:  # the last write: its rows are every log's (see count_log)
+        analytics.count_log(session, rollup)
     return 201, body
 
 
