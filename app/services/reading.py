@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from app import leaderboards
 from app.analytics import counters as analytics
+from app.challenges import progress as challenge_progress
 from app.core import dbcompat
 from app.core.clock import local_date
 from app.core.db import lock_member
@@ -57,7 +58,6 @@ from app.services import (
     badges,
     books,
     catalogue,
-    challenges,
     idempotency,
     ledger,
     stats,
@@ -635,7 +635,7 @@ def _log_reading(
         raise unprocessable(why_not[0].upper() + why_not[1:], field="read_on")
     book = _book_for(session, data, now)
     pages, minutes = data.pages or 0, data.minutes or 0
-    in_challenges = challenges.joined_for_log(
+    in_challenges = challenge_progress.joined_for_log(
         session,
         member,
         locked.catalogue.open_on(read_on),
@@ -697,7 +697,7 @@ def _log_reading(
             if backfill.backfills(days, read_on, day.logs == 0)
             else []
         )
-        progress, bonus_rows = challenges.settle_progress(
+        progress, bonus_rows = challenge_progress.settle_progress(
             session, member, read_on, now, in_challenges
         )
         # A completion moved challenges_completed: then the badges read them afresh.
@@ -721,7 +721,9 @@ def _log_reading(
             totals = Totals(total=fresh["points_total"], pending=fresh["points_pending"])
     else:
         ledger.add_points(session, member.id or 0, pending=outcome.points)
-        progress, _ = challenges.settle_progress(session, member, read_on, now, in_challenges)
+        progress, _ = challenge_progress.settle_progress(
+            session, member, read_on, now, in_challenges
+        )
         totals = ledger.totals(session, member.id or 0)
     result = LogResult(
         log=ReadingLogPublic(
@@ -949,5 +951,5 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
             list(log.challenge_ids),
         )
         resettle(session, owner, ctx.rules, now)
-        challenges.settle_progress(session, owner, log.read_on, now)
+        challenge_progress.settle_progress(session, owner, log.read_on, now)
         badges.revoke_unmet(session, owner, ctx.today, now)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from app.challenges import progress as challenge_progress
 from app.core.clock import Clock, local_date
 from app.core.db import lock_member
 from app.models.badge import Badge, BadgeAward
@@ -456,7 +457,9 @@ def apply(session: Session, library: Library, now: datetime) -> RescorePreview:
         joined = _joined(session, library.id or 0, member_id).get(member_id, [])
         more, fewer = _completion_changes(session, member, joined)
         if more or fewer:
-            challenges.settle_progress(session, member, today, now, [ch for ch, _ in joined])
+            challenge_progress.settle_progress(
+                session, member, today, now, [ch for ch, _ in joined]
+            )
         done += more
         undone += fewer
         gets, loses = _badge_changes(session, member, catalogue, today, library.timezone)

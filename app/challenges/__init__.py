@@ -1,0 +1,1 @@
+"""Challenges: management, membership, progress from reading logs, and views."""
