@@ -28,7 +28,7 @@ from app.models.reading import (
     ReadingLogCreate,
     ReadingLogPublic,
 )
-from app.services import reading
+from app.reading import batch, context, history, logging
 
 router = APIRouter(prefix="/v1/reading-logs", tags=["reading"])
 
@@ -51,7 +51,7 @@ async def create_reading_log(
     now = clock.now()
 
     def log(session: Session, caller: CallerFacts) -> tuple[int, str]:
-        return reading.create_log(
+        return logging.create_log(
             session, caller.member, data, now, idempotency_key, settings.idempotency_hours
         )
 
@@ -69,7 +69,7 @@ def sync_reading_logs(
     settings: SettingsDep,
 ) -> BatchResult:
     """Up to 100 queued logs, each with its `client_id`; one result per item."""
-    return reading.batch(session, member, data.items, clock.now(), settings.idempotency_hours)
+    return batch.batch(session, member, data.items, clock.now(), settings.idempotency_hours)
 
 
 @router.get("", response_model=Page[ReadingLogPublic], responses=problems(401, 404))
@@ -86,8 +86,8 @@ def list_reading_logs(
     ] = None,
 ) -> Page[ReadingLogPublic]:
     """Your logs (or a child's), newest first."""
-    reader = reading.reader_for(session, member, member_id)
-    items, nxt = reading.list_logs(session, reader, limit, cursor, status_filter)
+    reader = context.reader_for(session, member, member_id)
+    items, nxt = history.list_logs(session, reader, limit, cursor, status_filter)
     return Page(items=items, next_cursor=nxt)
 
 
@@ -102,4 +102,4 @@ def delete_reading_log(
     clock: ClockDep,
 ) -> None:
     """Withdraw a log; its points are reversed on the ledger and unmet badges return."""
-    reading.delete_log(session, member, log_id, clock.now())
+    history.delete_log(session, member, log_id, clock.now())

@@ -15,9 +15,11 @@ from app.core.problems import Problem, conflict, not_found
 from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
+from app.reading.context import context_for
+from app.reading.counting import count, first_finish_of
+from app.reading.history import log_public
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
 from app.services import backfill, badges, ledger, stats
-from app.services.reading import context_for, count, first_finish_of, log_public
 
 
 class Decision(BaseModel):

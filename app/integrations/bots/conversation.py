@@ -26,7 +26,8 @@ from app.models.chat import ChatLink, ChatLinkCode, ChatLinkCodePublic, ChatUpda
 from app.models.member import Member
 from app.models.reading import ReadingLogCreate
 from app.models.slims import SlimsHolding
-from app.services import books, challenges, members, reading, stats
+from app.reading.logging import create_log
+from app.services import books, challenges, members, stats
 
 CODE_MINUTES = 10
 HELP = (
@@ -133,9 +134,7 @@ def _log(
             data = ReadingLogCreate(
                 book_id=book_id, pages=pages, minutes=minutes, finished=bool(finished)
             )
-            _, body = reading.create_log(
-                session, member, data, now, key, settings.idempotency_hours
-            )
+            _, body = create_log(session, member, data, now, key, settings.idempotency_hours)
     except Problem as exc:
         return f"Maaf, catatan tidak disimpan: {exc.detail}"
     except ValueError as exc:
