@@ -27,7 +27,8 @@ from app.models.library import Library
 from app.models.member import Member, nickname_key
 from app.models.reading import ReadingLogCreate
 from app.models.share import ShareCreate, ShareSubject
-from app.services import books, reading, sharing
+from app.reading.logging import log_reading
+from app.services import books, sharing
 
 FIRST = [
     "Adi",
@@ -319,7 +320,7 @@ def load_history(
     # challenges joined by hashtag and completed, badges and every counter as in life.
     for at, _, m, data in sorted(plan, key=lambda p: (p[0], p[1])):
         caller = guardians[m.guardian_id] if m.guardian_id else m
-        reading.log_reading(session, caller, data, at)
+        log_reading(session, caller, data, at)
     _shares(session, lib, readers, rnd, now)
     rebuild.rebuild(session, lib)
     return len(readers)

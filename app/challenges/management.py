@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from app.challenges.progress import settle_progress
 from app.challenges.views import is_staff_of, visible
 from app.core.clock import local_date
 from app.core.db import lock_library, lock_member
@@ -17,7 +18,6 @@ from app.models.challenge import Challenge, ChallengeCreate, ChallengeParticipan
 from app.models.library import Library
 from app.models.member import Member
 from app.scoring import Rules, challenge_unreachable_reason
-from app.services.challenges import settle_progress
 
 
 def editable(session: Session, staff: Member, challenge_id: int) -> Challenge:

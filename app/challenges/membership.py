@@ -7,20 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+# Eligibility is also what a log's hashtag join checks, on the progress side.
+from app.challenges.progress import eligible, progress_value
 from app.core.db import insert_ignore, lock_member
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import not_found, problem
 from app.models.challenge import Challenge, ChallengeParticipant, ParticipantRow
-from app.models.member import Member, MemberLike, age_group
+from app.models.member import Member, age_group
 from app.models.reading import ReadingLog
-
-# Eligibility is also what a log's hashtag join checks, on the progress side.
-from app.services.challenges import _eligible, progress_value
-
-
-def eligible(ch: Challenge, member: MemberLike, year: int) -> bool:
-    """Whether the member's age group (in `year`) is one the challenge is for."""
-    return _eligible(ch, member, year)
 
 
 def join(

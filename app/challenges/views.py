@@ -7,13 +7,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.challenges.progress import progress_value
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import not_found
 from app.models.challenge import Challenge, ChallengeParticipant, ChallengePublic, MyProgress
 from app.models.library import Library
 from app.models.member import Member
 from app.scoring.badges import progress_label
-from app.services.challenges import progress_value
 
 # What each goal counts, by the name of its figure (`reviews`: approved reviews, a
 # review contest, counted by app.programmes.reviews.contest).

@@ -12,7 +12,8 @@ from app.integrations.webhooks import events
 from app.models.badge import MemberBadges
 from app.models.member import ChildCreate, ChildPublic, MemberPublic, MemberUpdate
 from app.models.reading import AwardRow, MemberStats, PointsSummary
-from app.services import badges, ledger, members, reading, stats
+from app.reading.context import context_for
+from app.services import badges, ledger, members, stats
 
 router = APIRouter(prefix="/v1/me", tags=["me"])
 
@@ -63,7 +64,7 @@ def create_child(
 @router.get("/stats", response_model=MemberStats, responses=problems(401))
 def get_my_stats(member: CurrentMember, session: SessionDep, clock: ClockDep) -> MemberStats:
     """Streaks, books, pages, minutes and genres; this week and this month."""
-    ctx = reading.context_for(session, member, clock.now())
+    ctx = context_for(session, member, clock.now())
     return stats.member_stats(session, member, ctx.today)
 
 
@@ -85,5 +86,5 @@ def get_my_ledger(
 @router.get("/badges", response_model=MemberBadges, responses=problems(401))
 def get_my_badges(member: CurrentMember, session: SessionDep, clock: ClockDep) -> MemberBadges:
     """Earned badges with when, and locked ones with progress ("7 of 10 books")."""
-    ctx = reading.context_for(session, member, clock.now())
+    ctx = context_for(session, member, clock.now())
     return badges.member_badges(session, member, ctx.today, member.language)

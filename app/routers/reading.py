@@ -29,7 +29,7 @@ from app.models.reading import (
     ReadingLogCreate,
     ReadingLogPublic,
 )
-from app.services import reading
+from app.reading import batch, context, history, logging
 
 router = APIRouter(prefix="/v1/reading-logs", tags=["reading"])
 
@@ -52,7 +52,7 @@ async def create_reading_log(
     now = clock.now()
 
     def log(session: Session, caller: CallerFacts) -> tuple[int, str]:
-        code, body = reading.create_log(
+        code, body = logging.create_log(
             session, caller.member, data, now, idempotency_key, settings.idempotency_hours
         )
         # Partners' events in the log's own transaction (no query without webhooks).
@@ -74,7 +74,7 @@ def sync_reading_logs(
 ) -> BatchResult:
     """Up to 100 queued logs, each with its `client_id`; one result per item."""
     now = clock.now()
-    result = reading.batch(session, member, data.items, now, settings.idempotency_hours)
+    result = batch.batch(session, member, data.items, now, settings.idempotency_hours)
     done = (i.result.model_dump(mode="json") for i in result.items if i.result is not None)
     events.after_logs(session, settings.secret_key, member, done, now)
     return result
@@ -94,8 +94,8 @@ def list_reading_logs(
     ] = None,
 ) -> Page[ReadingLogPublic]:
     """Your logs (or a child's), newest first."""
-    reader = reading.reader_for(session, member, member_id)
-    items, nxt = reading.list_logs(session, reader, limit, cursor, status_filter)
+    reader = context.reader_for(session, member, member_id)
+    items, nxt = history.list_logs(session, reader, limit, cursor, status_filter)
     return Page(items=items, next_cursor=nxt)
 
 
@@ -110,4 +110,4 @@ def delete_reading_log(
     clock: ClockDep,
 ) -> None:
     """Withdraw a log; its points are reversed on the ledger and unmet badges return."""
-    reading.delete_log(session, member, log_id, clock.now())
+    history.delete_log(session, member, log_id, clock.now())

@@ -8,15 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.challenges import progress as challenge_progress
 from app.core.db import lock_member
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import Problem, conflict, not_found
 from app.models.book import Book
 from app.models.member import Member
 from app.models.reading import LogResult, ReadingLog, ReadingLogPublic
+from app.reading.context import context_for
+from app.reading.counting import count, first_finish_of
+from app.reading.history import log_public
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
-from app.services import backfill, badges, challenges, ledger, stats
-from app.services.reading import context_for, count, first_finish_of, log_public
+from app.services import backfill, badges, ledger, stats
 
 
 class Decision(BaseModel):
@@ -126,7 +129,7 @@ def approve(
     session.flush()
     if day.logs == 0:  # the day's first counted log: the days after it may gain streaks
         rows += backfill.pay_later_streaks(session, owner, log.read_on, ctx.rules, now)
-    progress, bonus_rows = challenges.settle_progress(session, owner, log.read_on, now)
+    progress, bonus_rows = challenge_progress.settle_progress(session, owner, log.read_on, now)
     earned, badge_rows = badges.award_earned(session, owner, log.read_on, now, log_id=log.id)
     return LogResult(
         log=log_public(log, book),

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from app.challenges import progress
+from app.challenges import progress as challenge_progress
 from app.core.clock import Clock, local_date
 from app.core.db import lock_member
 from app.models.badge import Badge, BadgeAward
@@ -36,7 +38,7 @@ from app.scoring import (
     reconcile,
     replay,
 )
-from app.services import badges, challenges, ledger
+from app.services import badges, ledger
 
 # The rule codes a log's own scoring produces (challenge and badge bonuses are not).
 LOG_CODES = READING_CODES | {BONUS_FINISHED, BONUS_STREAK}
@@ -295,7 +297,7 @@ def _completion_changes(
     done: list[CompletionChange] = []
     undone: list[CompletionChange] = []
     for ch, part in joined:
-        value = challenges.progress_value(session, member.id or 0, ch)
+        value = progress.progress_value(session, member.id or 0, ch)
         change = CompletionChange(
             member_id=member.id or 0,
             name=_name(member),
@@ -456,7 +458,9 @@ def apply(session: Session, library: Library, now: datetime) -> RescorePreview:
         joined = _joined(session, library.id or 0, member_id).get(member_id, [])
         more, fewer = _completion_changes(session, member, joined)
         if more or fewer:
-            challenges.settle_progress(session, member, today, now, [ch for ch, _ in joined])
+            challenge_progress.settle_progress(
+                session, member, today, now, [ch for ch, _ in joined]
+            )
         done += more
         undone += fewer
         gets, loses = _badge_changes(session, member, catalogue, today, library.timezone)

@@ -34,9 +34,9 @@ from app.models.share import (
     SharePublic,
     ShareSubject,
 )
+from app.reading.context import reader_for
 from app.services import badges, idempotency
 from app.services.members import library_by_id
-from app.services.reading import reader_for
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
 

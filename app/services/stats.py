@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlmodel import Session, col
 
 from app.core.hotsql import HotSql
@@ -50,12 +50,27 @@ def counted_days(session: Session, member_id: int) -> list[date]:
 # Every log reads it: plain SQL straight to the driver (see app.core.hotsql). Days after
 # read_on come too (a log may be back-dated up to 30 days): badges read every run of days.
 RECENT_DAYS_LIMIT = 420
+# A counted day's figures, as `member_day` holds them.
+DAY_COLUMNS = ("day", "pages", "minutes", "loose_minutes", "points", "logs")
+DayRow = tuple[date, int, int, int, int, int]
+_MEMBER_DAY = MemberDay.__table__
 _RECENT_DAYS = HotSql(
-    "SELECT day, pages, minutes, loose_minutes, points, logs FROM member_day"  # noqa: S608
-    " WHERE member_id = :member_id AND logs > 0"
-    f" ORDER BY day DESC LIMIT {RECENT_DAYS_LIMIT}",
-    results=(Date(),),
+    select(*(_MEMBER_DAY.c[c] for c in DAY_COLUMNS))
+    .where(_MEMBER_DAY.c.member_id == bindparam("member_id"), _MEMBER_DAY.c.logs > 0)
+    .order_by(_MEMBER_DAY.c.day.desc())
+    .limit(RECENT_DAYS_LIMIT)
 )
+
+
+def day_rows(texts: list[str]) -> list[DayRow]:
+    """Day rows from their texts ("2026-12-01,10,15,0,10,1", `DAY_COLUMNS` in order)."""
+    out: list[DayRow] = []
+    for row in texts:
+        day, pages, minutes, loose, points, logs = row.split(",")
+        out.append(
+            (date.fromisoformat(day), int(pages), int(minutes), int(loose), int(points), int(logs))
+        )
+    return out
 
 
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:
@@ -68,9 +83,16 @@ def day_facts(
 ) -> tuple[DayState, frozenset[date] | None]:
     """`day_state`, and every day the member has counted reading on when there are fewer
     than RECENT_DAYS_LIMIT of them (else None: `counted_days` reads them all)."""
-    today = (0, 0, 0, 0, 0)
+    return day_facts_from(_RECENT_DAYS.run(session, {"member_id": member_id}), read_on)
+
+
+def day_facts_from(
+    rows: Sequence[Sequence[Any]], read_on: date
+) -> tuple[DayState, frozenset[date] | None]:
+    """`day_facts` from the member's recent day rows (`DAY_COLUMNS`, at most
+    RECENT_DAYS_LIMIT of them)."""
+    today: Sequence[Any] = (0, 0, 0, 0, 0)
     days: set[date] = set()
-    rows = _RECENT_DAYS.run(session, {"member_id": member_id})
     for day, *figures in rows:
         if day == read_on:
             today = tuple(figures)

@@ -35,7 +35,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/services/", "tests/routers/test_reading.py", "tests/routers/test_moderation.py"],
     ),
     "reading": (
-        ["app/services/reading.py"],
+        ["app/reading/"],
         ["tests/routers/test_reading.py", "tests/routers/test_promises.py"],
     ),
     "moderation": (
@@ -43,12 +43,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/routers/test_moderation.py", "tests/routers/test_promises.py"],
     ),
     "challenges": (
-        [
-            "app/services/challenges.py",
-            "app/challenges/management.py",
-            "app/challenges/membership.py",
-            "app/challenges/views.py",
-        ],
+        ["app/challenges/"],
         ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
     ),
     "leaderboards": (

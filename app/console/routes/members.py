@@ -12,7 +12,8 @@ from app.console import queries
 from app.console.web import ConsoleLibrary, ConsoleRoute, ConsoleUser, language_of, render, today_of
 from app.deps import ClockDep, SessionDep
 from app.models.member import age_group
-from app.services import badges, ledger, members, reading
+from app.reading.history import list_logs
+from app.services import badges, ledger, members
 
 router = APIRouter(prefix="/staff", route_class=ConsoleRoute, include_in_schema=False)
 MemberId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,7 +48,7 @@ def show_member(
 ) -> HTMLResponse:
     member = queries.member_of(session, lib, member_id)
     today = today_of(lib, clock)
-    logs, _ = reading.list_logs(session, member, 30, None)
+    logs, _ = list_logs(session, member, 30, None)
     return render(
         request,
         "member.html",

@@ -31,7 +31,8 @@ from app.models.chat import ChatLink, ChatLinkCode, ChatLinkCodePublic, ChatUpda
 from app.models.member import Member
 from app.models.reading import ReadingLogCreate
 from app.models.slims import SlimsHolding
-from app.services import books, members, reading, stats
+from app.reading.logging import create_log
+from app.services import books, members, stats
 
 CODE_MINUTES = 10
 HELP = (
@@ -160,9 +161,7 @@ def _log(
                 member_id=child.id if child else None,
             )
             # The same service as the API: a child's log is the guardian's, for the child.
-            _, body = reading.create_log(
-                session, member, data, now, key, settings.idempotency_hours
-            )
+            _, body = create_log(session, member, data, now, key, settings.idempotency_hours)
             events.after_logs(session, settings.secret_key, member, (body,), now)
     except Problem as exc:
         return f"Maaf, catatan tidak disimpan: {exc.detail}"

@@ -6,12 +6,10 @@ an eligible member, as a reading log's hashtag does; it counts once staff approv
 when they approve it after the window closed, and stops counting when the approval is
 withdrawn or the review removed.
 
-The challenge service keeps, per goal, how a window's progress is counted and labelled
-(`_PROGRESS`, `_RECOUNT` from its `_RECOUNT_SQL`); this module adds the
-review goal's entries to those tables, so joining, showing progress, recording a
-completion once (bonus points and badge, `challenges._reward`) and taking it back
-(`challenges._take_back`) are the ones every challenge uses, through
-`challenges.settle_progress`.
+How a window's progress is counted is kept per goal in app.challenges.progress, the
+review goal's among them, so joining, showing progress, recording a completion once
+(bonus points and badge) and taking it back are the ones every challenge uses, through
+`progress.settle_progress`.
 """
 
 from __future__ import annotations
@@ -19,33 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, select
+from sqlalchemy import select
 from sqlmodel import Session
 
+from app.challenges import progress as challenges
 from app.core.db import lock_member
-from app.core.hotsql import HotSql
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.member import Member
 from app.models.reading import ChallengeProgressBrief
-from app.models.types import UtcDateTime
-from app.services import challenges, ledger
+from app.services import ledger
 
 GOAL = "reviews"
-
-# One text for reading the count and for storing it, as for the reading goals.
-_COUNT_SQL = """
-    SELECT COUNT(*) FROM book_review
-    WHERE member_id = :member_id AND status = 'approved'
-        AND written_on BETWEEN :starts_on AND :ends_on
-"""
-_WINDOW = {"starts_on": Date(), "ends_on": Date()}
-
-challenges._PROGRESS[GOAL] = HotSql(_COUNT_SQL, binds=_WINDOW)
-challenges._RECOUNT[GOAL] = HotSql(
-    challenges._RECOUNT_SQL.format(progress=_COUNT_SQL),
-    binds=_WINDOW,
-    results=(None, UtcDateTime()),
-)
 
 
 def _open_contests(session: Session, library_id: int, day: date) -> list[Challenge]:

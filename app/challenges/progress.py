@@ -1,5 +1,5 @@
-"""Challenges on the reading path: counting a member's progress from their logs, joining by
-hashtag, completion and its rewards. Management, membership and views live in app.challenges."""
+"""What a reading log does to challenges: the ones it counts for (a hashtag joins), and
+the member's progress recounted, with a completion recorded once or taken back."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, bindparam, func, select, update
 from sqlmodel import Session
 
+from app.core import dbcompat
 from app.core.db import insert_ignore
 from app.core.hashtags import hashtag_key
 from app.core.hotsql import HotSql
-from app.core.problems import Problem
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
-from app.models.library import Library
 from app.models.member import Member, MemberLike, age_group
 from app.models.reading import ChallengeProgressBrief, LedgerEntry
 from app.models.types import UtcDateTime
@@ -23,7 +22,8 @@ from app.scoring import BONUS_BADGE, BONUS_CHALLENGE
 from app.services import ledger
 
 
-def _eligible(ch: Challenge, member: MemberLike, year: int) -> bool:
+def eligible(ch: Challenge, member: MemberLike, year: int) -> bool:
+    """Whether the member's age group (in `year`) is one the challenge is for."""
     return age_group(member.birth_year, year) in ch.age_groups
 
 
@@ -39,11 +39,17 @@ _MEASURES = {
     "minutes": "COALESCE(SUM(minutes), 0)",
     "books": "COUNT(DISTINCT CASE WHEN finished THEN book_id END)",
 }
+# A review contest (app.programmes.reviews.contest) counts approved reviews written in
+# its window, by the library's local dates.
+_REVIEWS_SQL = """
+    SELECT COUNT(*) FROM book_review
+    WHERE member_id = :member_id AND status = 'approved'
+        AND written_on BETWEEN :starts_on AND :ends_on
+"""
+_COUNTS = {goal: _PROGRESS_SQL.format(measure=measure) for goal, measure in _MEASURES.items()}
+_COUNTS["reviews"] = _REVIEWS_SQL
 _WINDOW = {"starts_on": Date(), "ends_on": Date()}
-_PROGRESS = {
-    goal: HotSql(_PROGRESS_SQL.format(measure=measure), binds=_WINDOW)
-    for goal, measure in _MEASURES.items()
-}
+_PROGRESS = {goal: HotSql(sql, binds=_WINDOW) for goal, sql in _COUNTS.items()}
 # The same, stored on the member's participation and read back in one statement.
 _RECOUNT_SQL = """
     UPDATE challenge_participant SET progress = ({progress})
@@ -51,12 +57,8 @@ _RECOUNT_SQL = """
     RETURNING progress, completed_at
 """
 _RECOUNT = {
-    goal: HotSql(
-        _RECOUNT_SQL.format(progress=_PROGRESS_SQL.format(measure=measure)),
-        binds=_WINDOW,
-        results=(None, UtcDateTime()),
-    )
-    for goal, measure in _MEASURES.items()
+    goal: HotSql(_RECOUNT_SQL.format(progress=sql), binds=_WINDOW, results=(None, UtcDateTime()))
+    for goal, sql in _COUNTS.items()
 }
 
 
@@ -74,9 +76,6 @@ def progress_value(session: Session, member_id: int, ch: Challenge) -> int:
     return int(_PROGRESS[ch.goal].one(session, _window_of(member_id, ch))[0])
 
 
-# --- what a reading log does to challenges -------------------------------------------
-
-
 _OPEN_WINDOWS = select(Challenge).where(
     Challenge.library_id == bindparam("library_id"),
     Challenge.deleted_at.is_(None),
@@ -89,6 +88,20 @@ _OPEN_WINDOWS = select(Challenge).where(
 def _windows_holding(session: Session, library_id: int, read_on: date) -> list[Challenge]:
     rows = session.execute(_OPEN_WINDOWS, {"library_id": library_id, "read_on": read_on})
     return list(rows.scalars())
+
+
+_PARTICIPANT = ChallengeParticipant.__table__
+_JOIN_BY_HASHTAG = HotSql(
+    dbcompat.insert(_PARTICIPANT)
+    .values(
+        challenge_id=bindparam("challenge_id"),
+        member_id=bindparam("member_id"),
+        joined_at=bindparam("joined_at"),
+        joined_via="hashtag",
+        progress=0,
+    )
+    .on_conflict_do_nothing()
+)
 
 
 def joined_for_log(
@@ -109,17 +122,9 @@ def joined_for_log(
     joined = set(joined)
     out = []
     for ch in open_:
-        if ch.id not in joined and ch.hashtag_key in tags and _eligible(ch, member, today.year):
-            insert_ignore(
-                session,
-                ChallengeParticipant.__table__,
-                {
-                    "challenge_id": ch.id,
-                    "member_id": member.id,
-                    "joined_at": now,
-                    "joined_via": "hashtag",
-                    "progress": 0,
-                },
+        if ch.id not in joined and ch.hashtag_key in tags and eligible(ch, member, today.year):
+            _JOIN_BY_HASHTAG.run(
+                session, {"challenge_id": ch.id, "member_id": member.id, "joined_at": now}
             )
             joined.add(ch.id)
         if ch.id in joined:
@@ -243,10 +248,3 @@ def _take_back(
             day=day,
             now=now,
         )
-
-
-def ensure(session: Session, library_id: int) -> Library:
-    lib = session.get(Library, library_id)
-    if lib is None:
-        raise Problem(409, "no-library", "This account does not belong to a library.")
-    return lib
