@@ -349,7 +349,8 @@ def export_child_data(
 
 
 @router.delete(
-    "/v1/me/children/{child_id}",
+    # Digits only: DELETE on /v1/me/children/claim-card stays a 405, not a child's id.
+    "/v1/me/children/{child_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 403, 404),
 )
