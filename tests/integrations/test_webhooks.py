@@ -1,6 +1,8 @@
 """Partners' webhooks against a real local HTTP receiver: deliveries signed as Standard
 Webhooks says (checked with its reference library), retried after a 500 with backoff,
-given up, endpoints disabled; the outbox written in the change's own transaction."""
+given up, endpoints disabled; the outbox written in the change's own transaction.
+(Longer than most modules: one receiver and one flow from registration to replay, kept
+together so each test reads as a partner's day.)"""
 
 from __future__ import annotations
 
