@@ -27,7 +27,7 @@ from app.core.problems import Problem
 from app.integrations.webhooks import delivery, events, outbox, service
 from app.models.reading import ReadingLog, ReadingLogCreate
 from app.models.webhooks import EndpointCreate, WebhookDelivery, WebhookEndpoint
-from app.services import reading
+from app.reading import logging as reading
 
 BASE = "/v1/integrations/webhooks"
 
