@@ -43,6 +43,8 @@ export function goalUnit(goal: Schemas["Goal"]): string {
       return "halaman";
     case "minutes":
       return "menit";
+    case "reviews":
+      return "ulasan";
   }
 }
 

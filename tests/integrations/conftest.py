@@ -8,6 +8,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -202,36 +203,50 @@ class FakeOai:
         return f"<record>{header}<metadata>{meta}</metadata></record>"
 
 
-@pytest.fixture
-def oai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOai]:
-    # The harvest talks to this server directly, whatever proxy the environment names.
+class QuietHandler(BaseHTTPRequestHandler):
+    """A local fake's request handler: answers with `reply`, logs nothing."""
+
+    def reply(self, status: int, data: bytes, content_type: str | None = None) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@contextmanager
+def local_server(
+    monkeypatch: pytest.MonkeyPatch, handler: type[BaseHTTPRequestHandler]
+) -> Iterator[str]:
+    """Serve `handler` on a free local port, with no proxy in the way; yields its base URL."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    fake = FakeOai()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            query = parse_qs(urlsplit(self.path).query)
-            status, body = fake.answer({k: v[0] for k, v in query.items()})
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/oai.php"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield fake
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def oai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOai]:
+    fake = FakeOai()
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:
+            query = parse_qs(urlsplit(self.path).query)
+            status, body = fake.answer({k: v[0] for k, v in query.items()})
+            self.reply(status, body.encode(), "text/xml; charset=utf-8")
+
+    with local_server(monkeypatch, Handler) as base:
+        fake.url = f"{base}/oai.php"
+        yield fake
 
 
 # --- the chat platforms: Telegram's Bot API and WhatsApp's Cloud API, served locally ---
@@ -270,11 +285,9 @@ class FakePlatforms:
 
 @pytest.fixture
 def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     fake = FakePlatforms()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if "json" in (self.headers.get("Content-Type") or ""):
@@ -282,21 +295,11 @@ def platforms(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatforms]:
             else:
                 body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             data = json.dumps(fake.answer(self.path, body)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(200, data, "application/json")
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with local_server(monkeypatch, Handler) as base:
+        fake.url = base
+        yield fake
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from app.integrations.webhooks import delivery, events, outbox, service
 from app.models.reading import ReadingLog, ReadingLogCreate
 from app.models.webhooks import EndpointCreate, WebhookDelivery, WebhookEndpoint
 from app.reading import logging as reading
+from tests.integrations.conftest import QuietHandler, local_server
 
 BASE = "/v1/integrations/webhooks"
 
@@ -46,30 +46,18 @@ class Receiver:
 
 @pytest.fixture
 def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     fake = Receiver()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             fake.got.append(({k.lower(): v for k, v in self.headers.items()}, raw))
             code = fake.statuses.pop(0) if fake.statuses else 200
-            data = b'{"received": true}' if code < 300 else b"internal error"
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(code, b'{"received": true}' if code < 300 else b"internal error")
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with local_server(monkeypatch, Handler) as base:
+        fake.url = f"{base}/hooks"
+        yield fake
 
 
 @pytest.fixture
@@ -516,30 +504,17 @@ def test_a_completed_challenge_is_sent_once(client, factory, receiver, send):
 
 
 def test_a_timeout_is_a_failed_attempt_retried_later(client, factory, engine, clock, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-    class Slow(BaseHTTPRequestHandler):
+    class Slow(QuietHandler):
         def do_POST(self) -> None:
             threading.Event().wait(1.5)
-            self.send_response(200)
-            self.end_headers()
+            self.reply(200, b"")
 
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with local_server(monkeypatch, Slow) as base:
         lib = factory.library()
-        url = f"http://127.0.0.1:{server.server_address[1]}/slow"
-        register(client, factory, factory.staff(lib), url)
+        register(client, factory, factory.staff(lib), f"{base}/slow")
         log(client, factory, factory.member(lib))
         with delivery.new_client(0.3) as impatient:
             assert delivery.deliver_due(engine, clock, impatient) == 1
-    finally:
-        server.shutdown()
-        server.server_close()
     (d,) = deliveries(engine)
     assert (d.status, d.attempts, d.last_status_code) == ("pending", 1, None)
     assert d.last_error is not None and "Timeout" in d.last_error

@@ -58,7 +58,7 @@ def list_webhook_endpoints(library: StaffLibrary, session: SessionDep) -> list[E
     return [service.public(e) for e in service.list_for(session, library.id or 0)]
 
 
-@router.get("/{endpoint_id}", response_model=EndpointPublic, responses=problems(401, 403, 404))
+@router.get("/{endpoint_id:int}", response_model=EndpointPublic, responses=problems(401, 403, 404))
 def get_webhook_endpoint(
     endpoint_id: EndpointId, library: StaffLibrary, session: SessionDep
 ) -> EndpointPublic:
@@ -66,7 +66,7 @@ def get_webhook_endpoint(
 
 
 @router.patch(
-    "/{endpoint_id}", response_model=EndpointPublic, responses=problems(401, 403, 404, 422)
+    "/{endpoint_id:int}", response_model=EndpointPublic, responses=problems(401, 403, 404, 422)
 )
 def update_webhook_endpoint(
     endpoint_id: EndpointId,
@@ -82,7 +82,10 @@ def update_webhook_endpoint(
 
 
 @router.delete(
-    "/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 403, 404)
+    # Digits only: /event-types is not an endpoint id, and DELETE on it stays a 405.
+    "/{endpoint_id:int}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404),
 )
 def delete_webhook_endpoint(
     endpoint_id: EndpointId, library: StaffLibrary, session: SessionDep, clock: ClockDep

@@ -48,7 +48,8 @@ def write_review(
 
 
 @router.delete(
-    "/v1/reviews/{review_id}",
+    # Digits only: DELETE on /v1/reviews/mine stays a 405, not a review's id.
+    "/v1/reviews/{review_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 404),
 )
