@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
-    String,
     Text,
     and_,
     bindparam,
@@ -29,7 +28,6 @@ from app.models.library import Library
 from app.models.member import Member, MemberLike
 from app.models.reading import (
     IdempotencyKey,
-    MemberDay,
     MemberGenre,
 )
 from app.scoring import Rules
@@ -54,7 +52,7 @@ class Context:
 
 
 # The reader's library, its catalogue version, the badges the reader holds, the genres
-# and challenges and the recent counted days, taking the reader's row lock on PostgreSQL
+# and challenges, taking the reader's row lock on PostgreSQL
 # in the same statement (SQLite runs one writer at a time and has no FOR UPDATE); with
 # an Idempotency-Key, the key's row and (PostgreSQL) its advisory try-lock too. A key's
 # first request holds that lock until it commits, so a retry meanwhile sees `got` false
@@ -76,21 +74,10 @@ def _listed(column: Any, table: Any, *where: Any, separator: str = ",") -> Any:
 
 def _locking_read(with_key: bool) -> HotSql:
     member, library = Member.__table__, Library.__table__
-    award, genre, day = BadgeAward.__table__, MemberGenre.__table__, MemberDay.__table__
+    award, genre = BadgeAward.__table__, MemberGenre.__table__
     cp, challenge = ChallengeParticipant.__table__, Challenge.__table__
     ik = IdempotencyKey.__table__.alias("ik")
     member_id: Any = bindparam("member_id")
-    recent = (
-        select(day)
-        .where(day.c.member_id == member_id, day.c.logs > 0)
-        .order_by(day.c.day.desc())
-        .limit(stats.RECENT_DAYS_LIMIT)
-        .subquery()
-    )
-    figures: list[Any] = [cast(recent.c[c], String) for c in stats.DAY_COLUMNS]
-    row_text = figures[0]
-    for figure in figures[1:]:
-        row_text = row_text + literal(",") + figure
     got = dbcompat.try_advisory_xact_lock(bindparam("lock_id")) if with_key else true()
     statement = (
         select(
@@ -106,7 +93,6 @@ def _locking_read(with_key: bool) -> HotSql:
                 cp.c.member_id == member_id,
                 challenge.c.ends_on >= bindparam("earliest", type_=Date),
             ),
-            _listed(row_text, recent, separator=";"),
             got,
             ik.c.id,
             ik.c.fingerprint,
@@ -198,7 +184,6 @@ def locked_context(
         held_ids,
         genres,
         joined_ids,
-        days,
         got,
         *key_columns,
     ) = row
@@ -214,7 +199,10 @@ def locked_context(
         _ids(held_ids),
         _ids(joined_ids),
         frozenset(genres.split(_UNIT)) if genres else frozenset(),
-        stats.day_rows(days.split(";") if days else []),
+        # Read after the lock, not in the locking statement: on PostgreSQL that statement's
+        # subqueries see the snapshot taken before it waited for the lock, so a concurrent
+        # log of the same day would be missed (its leftover minutes and points lost).
+        stats.recent_day_rows(session, member.id or 0),
         key_row,
     )
 

@@ -62,15 +62,13 @@ _RECENT_DAYS = HotSql(
 )
 
 
-def day_rows(texts: list[str]) -> list[DayRow]:
-    """Day rows from their texts ("2026-12-01,10,15,0,10,1", `DAY_COLUMNS` in order)."""
-    out: list[DayRow] = []
-    for row in texts:
-        day, pages, minutes, loose, points, logs = row.split(",")
-        out.append(
-            (date.fromisoformat(day), int(pages), int(minutes), int(loose), int(points), int(logs))
-        )
-    return out
+def recent_day_rows(session: Session, member_id: int) -> list[DayRow]:
+    """The member's counted days, newest first (at most RECENT_DAYS_LIMIT)."""
+    rows = _RECENT_DAYS.run(session, {"member_id": member_id})
+    return [
+        (day, pages, minutes, loose, points, logs)
+        for day, pages, minutes, loose, points, logs in rows
+    ]
 
 
 def day_state(session: Session, member_id: int, read_on: date) -> DayState:

@@ -121,6 +121,10 @@ def test_points_up_to_the_daily_cap_pass_and_one_more_waits(
     # Only the points cap may bind: pages, minutes and speed caps out of the way.
     roomy = replace(rules, daily_cap_pages=10_000, daily_cap_minutes=1_440, max_pages_per_minute=60)
     log = replace(log, pages=min(log.pages, 60 * log.minutes) if log.minutes else log.pages)
+    if day.minutes + log.minutes > roomy.daily_cap_minutes:
+        return  # the day's minutes would bind before the points cap
+    if day.pages + log.pages > roomy.daily_cap_pages:
+        return
     points = score_log(log, replace(day, points=0), roomy).points
     if points == 0:
         return
