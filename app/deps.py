@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Boolean, Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -178,14 +178,13 @@ class CallerFacts:
     acting_guardian_id: int | None
 
 
-_FACTS = ", ".join(f"member.{f.name}" for f in fields(MemberFacts))
+_member = Member.__table__.c
+_auth = AuthSession.__table__.c
+# The same rows as `_CALLER`, with MemberFacts' columns only.
 _CALLER_FACTS = HotSql(
-    f"SELECT {_FACTS}, auth_session.revoked_at, auth_session.member_id"  # noqa: S608
-    " FROM member JOIN auth_session ON auth_session.id = :session_id"
-    " WHERE member.id = :member_id AND member.deleted_at IS NULL",
-    results=(
-        *(Boolean() if f.name == "leaderboard_opt_out" else None for f in fields(MemberFacts)),
-    ),
+    select(*(_member[f.name] for f in fields(MemberFacts)), _auth.revoked_at, _auth.member_id)
+    .join_from(Member.__table__, AuthSession.__table__, _auth.id == bindparam("session_id"))
+    .where(_member.id == bindparam("member_id"), _member.deleted_at.is_(None))
 )
 
 

@@ -16,13 +16,11 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import redis
-from sqlalchemy import Engine, delete, literal_column
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, delete
 
+from app.core import dbcompat
 from app.core.config import Settings
 from app.core.db import transaction
 from app.core.problems import Problem
@@ -108,14 +106,13 @@ class Throttle:
         table = RateLimitCounter.__table__
         values = {"key": key, "count": 1, "expires_at": now + timedelta(seconds=rule.seconds)}
         with transaction(self.engine) as session:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            stmt: Any = (
-                insert(table)
+            stmt = (
+                dbcompat.insert(table)
                 .values(**values)
                 .on_conflict_do_update(
                     index_elements=[table.c.key], set_={"count": table.c.count + 1}
                 )
-                .returning(literal_column("count"))
+                .returning(table.c.count)
             )
             count = int(session.execute(stmt).scalar_one())
             if secrets.randbelow(200) == 0:  # now and then, forget windows long gone

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, case, distinct, func, select, update
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from app.core import dbcompat
@@ -16,9 +18,9 @@ from app.core.hotsql import HotSql
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.member import Member, MemberLike, age_group
-from app.models.reading import ChallengeProgressBrief, LedgerEntry
-from app.models.types import UtcDateTime
-from app.scoring import BONUS_BADGE, BONUS_CHALLENGE
+from app.models.reading import ChallengeProgressBrief, LedgerEntry, ReadingLog
+from app.models.reviews import BookReview
+from app.scoring import ACCEPTED, BONUS_BADGE, BONUS_CHALLENGE
 from app.services import ledger
 
 
@@ -27,38 +29,50 @@ def eligible(ch: Challenge, member: MemberLike, year: int) -> bool:
     return age_group(member.birth_year, year) in ch.age_groups
 
 
-# A member's counted reading inside a challenge's window, in its goal unit: one text
-# for reading it (`progress_value`) and for storing it (`settle_progress`).
-_PROGRESS_SQL = """
-    SELECT {measure} FROM reading_log
-    WHERE member_id = :member_id AND status = 'accepted' AND deleted_at IS NULL
-        AND read_on BETWEEN :starts_on AND :ends_on
-"""
-_MEASURES = {
-    "pages": "COALESCE(SUM(pages), 0)",
-    "minutes": "COALESCE(SUM(minutes), 0)",
-    "books": "COUNT(DISTINCT CASE WHEN finished THEN book_id END)",
+# A member's counted reading inside a challenge's window, in its goal unit: one
+# statement for reading it (`progress_value`) and, as a subquery, for storing it
+# (`settle_progress`).
+_log = ReadingLog.__table__.c
+_MEASURES: dict[str, ColumnElement[int]] = {
+    "pages": func.coalesce(func.sum(_log.pages), 0),
+    "minutes": func.coalesce(func.sum(_log.minutes), 0),
+    "books": func.count(distinct(case((_log.finished, _log.book_id)))),
+}
+_COUNTS: dict[str, Select[Any]] = {
+    goal: select(measure).where(
+        _log.member_id == bindparam("member_id"),
+        _log.status == ACCEPTED,
+        _log.deleted_at.is_(None),
+        _log.read_on.between(bindparam("starts_on"), bindparam("ends_on")),
+    )
+    for goal, measure in _MEASURES.items()
 }
 # A review contest (app.programmes.reviews.contest) counts approved reviews written in
 # its window, by the library's local dates.
-_REVIEWS_SQL = """
-    SELECT COUNT(*) FROM book_review
-    WHERE member_id = :member_id AND status = 'approved'
-        AND written_on BETWEEN :starts_on AND :ends_on
-"""
-_COUNTS = {goal: _PROGRESS_SQL.format(measure=measure) for goal, measure in _MEASURES.items()}
-_COUNTS["reviews"] = _REVIEWS_SQL
-_WINDOW = {"starts_on": Date(), "ends_on": Date()}
-_PROGRESS = {goal: HotSql(sql, binds=_WINDOW) for goal, sql in _COUNTS.items()}
+_review = BookReview.__table__.c
+_COUNTS["reviews"] = (
+    select(func.count())
+    .select_from(BookReview.__table__)
+    .where(
+        _review.member_id == bindparam("member_id"),
+        _review.status == "approved",
+        _review.written_on.between(bindparam("starts_on"), bindparam("ends_on")),
+    )
+)
+_PROGRESS = {goal: HotSql(stmt) for goal, stmt in _COUNTS.items()}
 # The same, stored on the member's participation and read back in one statement.
-_RECOUNT_SQL = """
-    UPDATE challenge_participant SET progress = ({progress})
-    WHERE challenge_id = :challenge_id AND member_id = :member_id
-    RETURNING progress, completed_at
-"""
+_PARTICIPANT = ChallengeParticipant.__table__
+_cp = _PARTICIPANT.c
 _RECOUNT = {
-    goal: HotSql(_RECOUNT_SQL.format(progress=sql), binds=_WINDOW, results=(None, UtcDateTime()))
-    for goal, sql in _COUNTS.items()
+    goal: HotSql(
+        update(_PARTICIPANT)
+        .where(
+            _cp.challenge_id == bindparam("challenge_id"), _cp.member_id == bindparam("member_id")
+        )
+        .values(progress=stmt.scalar_subquery())
+        .returning(_cp.progress, _cp.completed_at)
+    )
+    for goal, stmt in _COUNTS.items()
 }
 
 
@@ -90,7 +104,6 @@ def _windows_holding(session: Session, library_id: int, read_on: date) -> list[C
     return list(rows.scalars())
 
 
-_PARTICIPANT = ChallengeParticipant.__table__
 _JOIN_BY_HASHTAG = HotSql(
     dbcompat.insert(_PARTICIPANT)
     .values(

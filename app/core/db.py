@@ -9,10 +9,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, literal_column, text
+from sqlalchemy import (
+    Engine,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlalchemy.types import UserDefinedType
+from sqlmodel import Session, col
+
+from app.core import dbcompat
+from app.models.library import Library
+from app.models.member import Member
 
 # A write request on SQLite takes the write lock when its transaction begins,
 # so concurrent writers queue on the busy timeout instead of failing to upgrade
@@ -122,15 +138,13 @@ def insert_ignore(session: Session, table: Any, values: dict[str, Any]) -> bool:
     RETURNING tells, on both engines: psycopg reports no rowcount for
     ON CONFLICT DO NOTHING.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    stmt = dbcompat.insert(table).values(**values).on_conflict_do_nothing()
     return session.execute(stmt.returning(literal_column("1"))).first() is not None
+
+
+_LOCK_MEMBER = select(col(Member.id)).where(col(Member.id) == bindparam("id")).with_for_update()
+_LOCK_LIBRARY = select(col(Library.id)).where(col(Library.id) == bindparam("id")).with_for_update()
+_TRY_LOCK = select(dbcompat.try_advisory_xact_lock(bindparam("k")))
 
 
 def lock_member(session: Session, member_id: int) -> None:
@@ -139,8 +153,8 @@ def lock_member(session: Session, member_id: int) -> None:
     SQLite already serialises every write transaction (BEGIN IMMEDIATE); PostgreSQL
     takes the member's row lock until the transaction ends.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT id FROM member WHERE id = :id FOR UPDATE"), {"id": member_id})
+    if not dbcompat.one_writer_at_a_time(session):
+        session.execute(_LOCK_MEMBER, {"id": member_id})
 
 
 def lock_library(session: Session, library_id: int) -> None:
@@ -148,20 +162,16 @@ def lock_library(session: Session, library_id: int) -> None:
     challenge has the hashtag, or badge the name, then the insert; new caps against the
     live goals). The reading path reads the library row without locking it, so logs do
     not wait. SQLite serialises every write transaction already."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT id FROM library WHERE id = :id FOR UPDATE"), {"id": library_id}
-        )
+    if not dbcompat.one_writer_at_a_time(session):
+        session.execute(_LOCK_LIBRARY, {"id": library_id})
 
 
 def try_advisory_lock(session: Session, namespace: str, key: str) -> bool:
     """A transaction-scoped try-lock on PostgreSQL (always granted on SQLite, which
     runs one write transaction at a time)."""
-    if session.get_bind().dialect.name != "postgresql":
+    if dbcompat.one_writer_at_a_time(session):
         return True
-    got = session.execute(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": advisory_lock_id(namespace, key)}
-    )
+    got = session.execute(_TRY_LOCK, {"k": advisory_lock_id(namespace, key)})
     return bool(got.scalar_one())
 
 
@@ -178,8 +188,19 @@ def advisory_lock_id(namespace: str, key: str) -> int:
 # so nobody sees their points go back after a log; otherwise the primary answers.
 REPLICA_WAIT_SECONDS = 0.05
 _REPLICA_POLL_SECONDS = 0.002
-_LSN_NOW = text("SELECT CAST(pg_current_wal_lsn() AS text)")
-_REPLAYED = text("SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)")
+
+
+class _PgLsn(UserDefinedType[str]):
+    """PostgreSQL's WAL position (replicas are PostgreSQL's only)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "pg_lsn"
+
+
+_LSN_NOW = select(cast(func.pg_current_wal_lsn(), Text))
+_REPLAYED = select(func.pg_last_wal_replay_lsn() >= cast(bindparam("lsn", type_=Text), _PgLsn()))
 
 
 def replica_caught_up(
@@ -213,6 +234,7 @@ def read_engine(primary: Engine, replica: Engine | None, *, own_data: bool) -> E
     return replica
 
 
+_PING = select(literal(1))
 _replica_down_until: dict[int, float] = {}
 REPLICA_RETRY_SECONDS = 5.0
 
@@ -224,7 +246,7 @@ def replica_reachable(replica: Engine) -> bool:
         return False
     try:
         with replica.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(_PING)
     except SQLAlchemyError:
         _replica_down_until[key] = time.monotonic() + REPLICA_RETRY_SECONDS
         return False

@@ -10,21 +10,55 @@ engine; no service branches on the dialect to write SQL:
   `string_agg` on PostgreSQL, `group_concat` on SQLite.
 - `try_advisory_xact_lock(key)` — a transaction-scoped try-lock on PostgreSQL; true on
   SQLite, whose one writer at a time needs none.
+- `json_from_text(expr)` — JSON text stored as it is in a JSON column: a cast on
+  PostgreSQL, the text itself on SQLite (whose JSON is text; a CAST there would not be).
+- `one_writer_at_a_time(session)` — whether the engine serialises write transactions
+  itself (SQLite), so row locks and advisory locks would only cost a round trip.
+- `read_one_snapshot(session)` — the rest of the transaction reads one snapshot
+  (REPEATABLE READ on PostgreSQL; a SQLite transaction reads one already).
+
+Row locks need nothing here: `select(...).with_for_update(skip_locked=True)` renders no
+clause on SQLite.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Text, cast
+from sqlalchemy import JSON, Boolean, Text, cast
 from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as _pg_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
 
-__all__ = ["Insert", "aggregate_list", "insert", "try_advisory_xact_lock"]
+__all__ = [
+    "Insert",
+    "aggregate_list",
+    "insert",
+    "json_from_text",
+    "one_writer_at_a_time",
+    "read_one_snapshot",
+    "try_advisory_xact_lock",
+]
+
+# The isolation level that reads one snapshot, where the default does not.
+_SNAPSHOT_ISOLATION = {"postgresql": "REPEATABLE READ"}
+
+
+def one_writer_at_a_time(session: Session) -> bool:
+    """Whether the engine runs one write transaction at a time (SQLite's BEGIN
+    IMMEDIATE): then a lock taken to serialise writers is already held."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def read_one_snapshot(session: Session) -> None:
+    """Make the session's transaction (not begun yet) read one snapshot throughout."""
+    level = _SNAPSHOT_ISOLATION.get(session.get_bind().dialect.name)
+    if level is not None:
+        session.connection(execution_options={"isolation_level": level})
 
 
 def insert(table: Any) -> Insert:
@@ -72,3 +106,21 @@ def _try_lock_pg(element: try_advisory_xact_lock, compiler: SQLCompiler, **kw: A
 @compiles(try_advisory_xact_lock)
 def _try_lock(element: try_advisory_xact_lock, compiler: SQLCompiler, **kw: Any) -> str:
     return "1"
+
+
+class json_from_text(FunctionElement[Any]):
+    """A JSON value given as its text, stored as it is (no parse and dump in Python)."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_from_text"
+
+
+@compiles(json_from_text, "postgresql")
+def _json_from_text_pg(element: json_from_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS JSON)"
+
+
+@compiles(json_from_text)
+def _json_from_text(element: json_from_text, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)

@@ -14,27 +14,32 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from app.core.hotsql import HotSql
 from app.models.member import MemberLike
-from app.models.reading import ReadingLog
-from app.scoring import BONUS_STREAK, Rules, streak_changes
+from app.models.reading import MemberDay, ReadingLog
+from app.scoring import ACCEPTED, BONUS_STREAK, Rules, streak_changes
 from app.services import ledger, stats
 
+_log = ReadingLog.__table__.c
+_day = MemberDay.__table__.c
 _FIRST_OF_DAY = HotSql(
-    """
-    SELECT id FROM reading_log
-    WHERE member_id = :member_id AND read_on = :day AND status = 'accepted'
-        AND deleted_at IS NULL
-    ORDER BY counted_at, id LIMIT 1
-    """,
-    binds={"day": Date()},
+    select(_log.id)
+    .where(
+        _log.member_id == bindparam("member_id"),
+        _log.read_on == bindparam("day"),
+        _log.status == ACCEPTED,
+        _log.deleted_at.is_(None),
+    )
+    .order_by(_log.counted_at, _log.id)
+    .limit(1)
 )
 _DAY_POINTS = HotSql(
-    "UPDATE member_day SET points = points + :change WHERE member_id = :member_id AND day = :day",
-    binds={"day": Date()},
+    update(MemberDay.__table__)
+    .where(_day.member_id == bindparam("member_id"), _day.day == bindparam("day"))
+    .values(points=_day.points + bindparam("change"))
 )
 
 

@@ -16,25 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Integer,
-    String,
-    bindparam,
-    column,
-    delete,
-    select,
-    text,
-)
+from sqlalchemy import String, and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from app.core import dbcompat
 from app.core.db import advisory_lock_id
 from app.core.hotsql import HotSql
 from app.core.problems import Problem
 from app.models.reading import IdempotencyKey
-from app.models.types import UtcDateTime
 
 MAX_KEY_LENGTH = 255
 
@@ -59,28 +50,23 @@ def in_flight() -> Problem:
     )
 
 
-_ik = IdempotencyKey.__table__.c
-_FIND = select(
-    _ik.id, _ik.fingerprint, _ik.state, _ik.response_status, _ik.response_body, _ik.expires_at
-).where(_ik.member_id == bindparam("member_id"), _ik.key == bindparam("key"))
-
-
-# One round trip on PostgreSQL: try the key's advisory lock and read the key.
-_LOCK_AND_FIND = text(
-    """
-    SELECT pg_try_advisory_xact_lock(:lock_id) AS got, ik.id, ik.fingerprint, ik.state,
-           ik.response_status, ik.response_body, ik.expires_at
-    FROM (SELECT 1) AS one
-    LEFT JOIN idempotency_key AS ik ON ik.member_id = :member_id AND ik.key = :key
-    """
-).columns(
-    column("got", Boolean),
-    column("id", Integer),
-    column("fingerprint", String),
-    column("state", String),
-    column("response_status", Integer),
-    column("response_body", JSON),
-    column("expires_at", UtcDateTime),
+_KEYS = IdempotencyKey.__table__
+_ik = _KEYS.c
+# One round trip: try the key's advisory lock (PostgreSQL; granted on SQLite, which
+# runs one writer at a time) and read the key's row, if there is one.
+_ONE = select(1).subquery("one")
+_LOCK_AND_FIND = select(
+    dbcompat.try_advisory_xact_lock(bindparam("lock_id")).label("got"),
+    _ik.id,
+    _ik.fingerprint,
+    _ik.state,
+    _ik.response_status,
+    _ik.response_body,
+    _ik.expires_at,
+).select_from(
+    _ONE.outerjoin(
+        _KEYS, and_(_ik.member_id == bindparam("member_id"), _ik.key == bindparam("key"))
+    )
 )
 
 
@@ -105,11 +91,7 @@ def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
 
 def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -> Stored | None:
     """The stored response for this key, or None when the work should be done now."""
-    if session.get_bind().dialect.name == "postgresql":
-        row = _lock_and_find(session, member_id, key)
-    else:
-        row = session.connection().execute(_FIND, {"member_id": member_id, "key": key}).first()
-    return settle(session, row, fp, now)
+    return settle(session, _lock_and_find(session, member_id, key), fp, now)
 
 
 def lock_id(member_id: int, key: str) -> int:
@@ -147,7 +129,7 @@ def store(
     hours: int,
 ) -> None:
     """Keep a key's response: a dict, or its JSON text as it was answered."""
-    insert = _INSERT_TEXT[session.get_bind().dialect.name] if isinstance(body, str) else _INSERT
+    insert = _INSERT_TEXT if isinstance(body, str) else _INSERT
     try:
         insert.run(
             session,
@@ -168,23 +150,16 @@ def store(
         raise in_flight() from None
 
 
-_INSERT = HotSql(
-    "INSERT INTO idempotency_key (member_id, key, fingerprint, state, response_status,"
-    " response_body, created_at, expires_at) VALUES (:member_id, :key, :fingerprint,"
-    " :state, :response_status, :response_body, :created_at, :expires_at)",
-    binds={"response_body": JSON(), "created_at": UtcDateTime(), "expires_at": UtcDateTime()},
-)
+def _insert(response_body: ColumnElement[Any]) -> HotSql:
+    """INSERT of a key's row, every column but the id a parameter of its name."""
+    values: dict[Any, Any] = {c: bindparam(c.key, type_=c.type) for c in _KEYS.c if c is not _ik.id}
+    values[_ik.response_body] = response_body
+    return HotSql(dbcompat.insert(_KEYS).values(values).inline())
+
+
+_INSERT = _insert(bindparam("response_body", type_=_ik.response_body.type))
 # The same with the body already JSON text (stored as it is).
-_INSERT_TEXT = {
-    dialect: HotSql(
-        _INSERT.sql.replace(":response_body", body),
-        binds={"created_at": UtcDateTime(), "expires_at": UtcDateTime()},
-    )
-    for dialect, body in (
-        ("postgresql", "CAST(:response_body AS json)"),
-        ("sqlite", ":response_body"),
-    )
-}
+_INSERT_TEXT = _insert(dbcompat.json_from_text(bindparam("response_body", type_=String())))
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Date, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from app import leaderboards
@@ -16,7 +16,6 @@ from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.models.member import Member, MemberLike
 from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
-from app.models.types import UtcDateTime
 from app.scoring import READING_CODES
 
 
@@ -131,31 +130,16 @@ def _booked(values: list[dict[str, object]], ids: Sequence[int]) -> list[Booked]
     return [Booked(id=i, **v) for i, v in zip(ids, values, strict=True)]
 
 
-_ROW_COLUMNS = (
-    "member_id",
-    "library_id",
-    "amount",
-    "rule_code",
-    "log_id",
-    "badge_id",
-    "challenge_id",
-    "reverses_id",
-    "created_at",
-    "day",
-)
+_LEDGER = LedgerEntry.__table__
+# The columns a row is written with: Booked's, but the id the database gives.
+_ROW_COLUMNS = tuple(_LEDGER.c[f.name] for f in fields(Booked) if f.name != "id")
 
 
 @lru_cache(maxsize=16)
 def _insert_rows(n: int) -> HotSql:
     """INSERT of `n` ledger rows, straight to the driver (every log books some)."""
-    rows = ", ".join("(" + ", ".join(f":{c}{i}" for c in _ROW_COLUMNS) + ")" for i in range(n))
-    return HotSql(
-        f"INSERT INTO ledger_entry ({', '.join(_ROW_COLUMNS)}) VALUES {rows} RETURNING id",  # noqa: S608
-        binds={
-            **{f"created_at{i}": UtcDateTime() for i in range(n)},
-            **{f"day{i}": Date() for i in range(n)},
-        },
-    )
+    rows = [{c: bindparam(f"{c.key}{i}", type_=c.type) for c in _ROW_COLUMNS} for i in range(n)]
+    return HotSql(insert(_LEDGER).values(rows).returning(_LEDGER.c.id))
 
 
 def add_points(session: Session, member_id: int, *, total: int = 0, pending: int = 0) -> None:

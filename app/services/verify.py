@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Subquery, case, func, select
 from sqlmodel import Session
 
+from app.core import dbcompat
 from app.core.clock import local_date
 from app.leaderboards import keys, store
 from app.leaderboards.rebuild import ledger_scores
@@ -51,8 +52,7 @@ class Breach:
 
 def check(session: Session, now: datetime, index: RedisIndex | None = None) -> list[Breach]:
     """Every breach of every invariant, by member and then invariant."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    dbcompat.read_one_snapshot(session)
     found = [
         *_totals(session),
         *_deleted_logs(session),

@@ -85,9 +85,8 @@ def claim(engine: Engine, now: datetime, limit: int = BATCH) -> list[Job]:
             )
             .order_by(_d.next_attempt_at, _d.id)
             .limit(limit)
+            .with_for_update(skip_locked=True, of=WebhookDelivery.__table__)
         )
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery.__table__)
         rows = session.execute(stmt).all()
         if not rows:
             return []
