@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.console import sessions
@@ -36,6 +37,7 @@ PRE_COOKIE = "bq_console_pre"  # the sign-in form's token, before there is a ses
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class SignInRequired(Exception):
@@ -190,6 +192,51 @@ def dry_run(session: Session, work: Callable[[], object]) -> Problem | None:
     finally:
         if savepoint.is_active:
             savepoint.rollback()
+
+
+FormPage = Callable[[dict[str, str], Problem | None, int], HTMLResponse]
+
+
+def submit_form(
+    session: Session,
+    model: type[M],
+    values: dict[str, Any],
+    work: Callable[[M], T],
+    page: FormPage,
+) -> T | HTMLResponse:
+    """A posted form validated as `model` and handed to `work` in a savepoint: what
+    `work` returned, or the form's page again (`page(errors, problem, status)`)
+    showing the fields' errors or the service's problem."""
+    try:
+        data = model.model_validate(values)
+    except ValidationError as exc:
+        return page(form_errors(exc), None, 422)
+    done, problem = attempt(session, lambda: work(data))
+    if problem is not None or done is None:
+        errors = form_errors(problem) if problem else {}
+        return page(errors, problem, problem.status if problem else 422)
+    return done
+
+
+def check_form(
+    request: Request,
+    session: Session,
+    model: type[M],
+    values: dict[str, Any],
+    work: Callable[[M], object],
+) -> HTMLResponse:
+    """The rules' verdict on a form as it stands, nothing saved: the fields' errors,
+    or the problem the service would raise."""
+    try:
+        data = model.model_validate(values)
+    except ValidationError as exc:
+        return render(request, "_check.html", _checked(None, form_errors(exc)))
+    problem = dry_run(session, lambda: work(data))
+    return render(request, "_check.html", _checked(problem, {}))
+
+
+def _checked(problem: Problem | None, errors: dict[str, str]) -> dict[str, Any]:
+    return {"problem": problem, "errors": errors, "checked": True}
 
 
 def cookie_secure(settings: SettingsDep) -> bool:

@@ -7,7 +7,6 @@ from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from app.console import queries
 from app.console.web import (
@@ -15,11 +14,10 @@ from app.console.web import (
     ConsoleRoute,
     ConsoleUser,
     ConsoleWriter,
-    attempt,
-    dry_run,
-    form_errors,
+    check_form,
     redirect,
     render,
+    submit_form,
 )
 from app.core.problems import Problem
 from app.deps import ClockDep, SessionDep
@@ -109,15 +107,21 @@ def create_badge(
     clock: ClockDep,
     form: Annotated[BadgeForm, Depends()],
 ) -> Response:
-    try:
-        data = BadgeCreate.model_validate(form.values)
-    except ValidationError as exc:
-        return _page(request, session, lib, values=form.values, errors=form_errors(exc), status=422)
-    _, problem = attempt(session, lambda: badges.create(session, lib, data, clock.now()))
-    if problem is not None:
+    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
+        shown = errors if problem is None else None  # a problem is shown above the form
         return _page(
-            request, session, lib, values=form.values, problem=problem, status=problem.status
+            request, session, lib, values=form.values, errors=shown, problem=problem, status=status
         )
+
+    again = submit_form(
+        session,
+        BadgeCreate,
+        form.values,
+        lambda data: badges.create(session, lib, data, clock.now()),
+        page,
+    )
+    if isinstance(again, HTMLResponse):
+        return again
     return redirect("/staff/badges?done=created")
 
 
@@ -131,9 +135,10 @@ def check_badge(
     form: Annotated[BadgeForm, Depends()],
 ) -> HTMLResponse:
     """The badge service's verdict on the form as it stands (nothing is saved)."""
-    try:
-        data = BadgeCreate.model_validate(form.values)
-    except ValidationError as exc:
-        return render(request, "_check.html", {"errors": form_errors(exc), "checked": True})
-    problem = dry_run(session, lambda: badges.create(session, lib, data, clock.now()))
-    return render(request, "_check.html", {"problem": problem, "errors": {}, "checked": True})
+    return check_form(
+        request,
+        session,
+        BadgeCreate,
+        form.values,
+        lambda data: badges.create(session, lib, data, clock.now()),
+    )

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.challenges import management, membership, views
@@ -20,12 +19,11 @@ from app.console.web import (
     ConsoleRoute,
     ConsoleUser,
     ConsoleWriter,
-    attempt,
-    dry_run,
-    form_errors,
+    check_form,
     language_of,
     redirect,
     render,
+    submit_form,
     today_of,
 )
 from app.core.problems import Problem, not_found
@@ -125,6 +123,30 @@ def _preview_bits(request: Request, lib: Library, values: dict[str, Any]) -> dic
     }
 
 
+def _form_context(
+    request: Request,
+    session: Session,
+    lib: Library,
+    values: dict[str, Any],
+    challenge: Challenge | None,
+    today: date,
+    errors: dict[str, str] | None = None,
+    problem: Problem | None = None,
+) -> dict[str, Any]:
+    """What the challenge form shows: on its own page and on the challenge's."""
+    return {
+        "values": values,
+        "challenge": challenge,
+        "started": challenge is not None and today >= challenge.starts_on,
+        "errors": errors or {},
+        "problem": problem,
+        "badges": badges.catalogue(session, lib.id or 0),
+        "caps": _rules_text(lib),
+        "age_groups": AGE_GROUPS,
+        **_preview_bits(request, lib, values),
+    }
+
+
 def _form_page(
     request: Request,
     session: Session,
@@ -137,22 +159,8 @@ def _form_page(
     today: date,
     status: int = 200,
 ) -> HTMLResponse:
-    return render(
-        request,
-        "challenge_form.html",
-        {
-            "values": values,
-            "challenge": challenge,
-            "started": challenge is not None and today >= challenge.starts_on,
-            "errors": errors or {},
-            "problem": problem,
-            "badges": badges.catalogue(session, lib.id or 0),
-            "caps": _rules_text(lib),
-            "age_groups": AGE_GROUPS,
-            **_preview_bits(request, lib, values),
-        },
-        status=status,
-    )
+    context = _form_context(request, session, lib, values, challenge, today, errors, problem)
+    return render(request, "challenge_form.html", context, status=status)
 
 
 def _values_of(ch: Challenge) -> dict[str, Any]:
@@ -209,35 +217,29 @@ def create_challenge(
     form: Annotated[ChallengeForm, Depends()],
 ) -> Response:
     today = today_of(lib, clock)
-    try:
-        data = ChallengeCreate.model_validate(form.values)
-    except ValidationError as exc:
+
+    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
         return _form_page(
             request,
             session,
             lib,
             values=form.values,
-            errors=form_errors(exc),
-            today=today,
-            status=422,
-        )
-    ch, problem = attempt(session, lambda: _create(session, who.member, lib, data, clock.now()))
-    if problem is not None or ch is None:
-        return _form_page(
-            request,
-            session,
-            lib,
-            values=form.values,
-            errors=form_errors(problem) if problem else {},
+            errors=errors,
             problem=problem,
             today=today,
-            status=problem.status if problem else 422,
+            status=status,
         )
+
+    ch = submit_form(
+        session,
+        ChallengeCreate,
+        form.values,
+        lambda data: _create(session, who.member, lib, data, clock.now()),
+        page,
+    )
+    if isinstance(ch, HTMLResponse):
+        return ch
     return redirect(f"/staff/challenges/{ch.id}?done=created")
-
-
-def _check_result(problem: Problem | None, errors: dict[str, str]) -> dict[str, Any]:
-    return {"problem": problem, "errors": errors, "checked": True}
 
 
 @router.post("/challenges/check")
@@ -250,12 +252,13 @@ def check_new_challenge(
     form: Annotated[ChallengeForm, Depends()],
 ) -> HTMLResponse:
     """The API's verdict on the form as it stands (nothing is saved)."""
-    try:
-        data = ChallengeCreate.model_validate(form.values)
-    except ValidationError as exc:
-        return render(request, "_check.html", _check_result(None, form_errors(exc)))
-    problem = dry_run(session, lambda: _create(session, who.member, lib, data, clock.now()))
-    return render(request, "_check.html", _check_result(problem, {}))
+    return check_form(
+        request,
+        session,
+        ChallengeCreate,
+        form.values,
+        lambda data: _create(session, who.member, lib, data, clock.now()),
+    )
 
 
 def _update(
@@ -294,19 +297,11 @@ def show_challenge(
         request,
         "challenge.html",
         {
+            **_form_context(request, session, lib, _values_of(ch), ch, today),
             "ch": views.public(session, ch, lib, today, None),
             "participants": rows,
-            "values": _values_of(ch),
-            "started": today >= ch.starts_on,
             "live": ch.starts_on <= today <= ch.ends_on,
-            "badges": badges.catalogue(session, lib.id or 0),
-            "caps": _rules_text(lib),
-            "age_groups": AGE_GROUPS,
-            "errors": {},
-            "problem": None,
-            "challenge": ch,
             "done": request.query_params.get("done"),
-            **_preview_bits(request, lib, _values_of(ch)),
         },
     )
 
@@ -322,33 +317,31 @@ def edit_challenge(
     form: Annotated[ChallengeForm, Depends()],
 ) -> Response:
     today = today_of(lib, clock)
-    try:
-        data = ChallengeUpdate.model_validate(form.values)
-    except ValidationError as exc:
+
+    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
+        if problem is not None:
+            session.refresh(ch)
         return _form_page(
             request,
             session,
             lib,
             values=form.values,
             challenge=ch,
-            errors=form_errors(exc),
-            today=today,
-            status=422,
-        )
-    _, problem = attempt(session, lambda: _update(session, ch, lib, data, today))
-    if problem is not None:
-        session.refresh(ch)
-        return _form_page(
-            request,
-            session,
-            lib,
-            values=form.values,
-            challenge=ch,
-            errors=form_errors(problem),
+            errors=errors,
             problem=problem,
             today=today,
-            status=problem.status,
+            status=status,
         )
+
+    again = submit_form(
+        session,
+        ChallengeUpdate,
+        form.values,
+        lambda data: _update(session, ch, lib, data, today),
+        page,
+    )
+    if isinstance(again, HTMLResponse):
+        return again
     return redirect(f"/staff/challenges/{ch.id}?done=saved")
 
 
@@ -362,12 +355,13 @@ def check_challenge_edit(
     clock: ClockDep,
     form: Annotated[ChallengeForm, Depends()],
 ) -> HTMLResponse:
-    try:
-        data = ChallengeUpdate.model_validate(form.values)
-    except ValidationError as exc:
-        return render(request, "_check.html", _check_result(None, form_errors(exc)))
-    problem = dry_run(session, lambda: _update(session, ch, lib, data, today_of(lib, clock)))
-    return render(request, "_check.html", _check_result(problem, {}))
+    return check_form(
+        request,
+        session,
+        ChallengeUpdate,
+        form.values,
+        lambda data: _update(session, ch, lib, data, today_of(lib, clock)),
+    )
 
 
 @router.post("/challenges/{challenge_id}/end")
