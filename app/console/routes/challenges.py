@@ -19,6 +19,7 @@ from app.console.web import (
     ConsoleRoute,
     ConsoleUser,
     ConsoleWriter,
+    FormPage,
     check_form,
     language_of,
     redirect,
@@ -147,20 +148,23 @@ def _form_context(
     }
 
 
-def _form_page(
+def _form_again(
     request: Request,
     session: Session,
     lib: Library,
-    *,
     values: dict[str, Any],
-    challenge: Challenge | None = None,
-    errors: dict[str, str] | None = None,
-    problem: Problem | None = None,
     today: date,
-    status: int = 200,
-) -> HTMLResponse:
-    context = _form_context(request, session, lib, values, challenge, today, errors, problem)
-    return render(request, "challenge_form.html", context, status=status)
+    challenge: Challenge | None = None,
+) -> FormPage:
+    """The form's page shown again after a failed submit, with what was typed."""
+
+    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
+        if problem is not None and challenge is not None:
+            session.refresh(challenge)  # the savepoint undid the service's changes
+        context = _form_context(request, session, lib, values, challenge, today, errors, problem)
+        return render(request, "challenge_form.html", context, status=status)
+
+    return page
 
 
 def _values_of(ch: Challenge) -> dict[str, Any]:
@@ -198,7 +202,8 @@ def new_challenge(
     request: Request, who: ConsoleUser, lib: ConsoleLibrary, session: SessionDep, clock: ClockDep
 ) -> HTMLResponse:
     values = {"goal": "books", "age_groups": list(AGE_GROUPS), "published": True, "bonus_points": 0}
-    return _form_page(request, session, lib, values=values, today=today_of(lib, clock))
+    context = _form_context(request, session, lib, values, None, today_of(lib, clock))
+    return render(request, "challenge_form.html", context)
 
 
 def _create(
@@ -218,24 +223,12 @@ def create_challenge(
 ) -> Response:
     today = today_of(lib, clock)
 
-    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
-        return _form_page(
-            request,
-            session,
-            lib,
-            values=form.values,
-            errors=errors,
-            problem=problem,
-            today=today,
-            status=status,
-        )
-
     ch = submit_form(
         session,
         ChallengeCreate,
         form.values,
         lambda data: _create(session, who.member, lib, data, clock.now()),
-        page,
+        _form_again(request, session, lib, form.values, today),
     )
     if isinstance(ch, HTMLResponse):
         return ch
@@ -318,27 +311,12 @@ def edit_challenge(
 ) -> Response:
     today = today_of(lib, clock)
 
-    def page(errors: dict[str, str], problem: Problem | None, status: int) -> HTMLResponse:
-        if problem is not None:
-            session.refresh(ch)
-        return _form_page(
-            request,
-            session,
-            lib,
-            values=form.values,
-            challenge=ch,
-            errors=errors,
-            problem=problem,
-            today=today,
-            status=status,
-        )
-
     again = submit_form(
         session,
         ChallengeUpdate,
         form.values,
         lambda data: _update(session, ch, lib, data, today),
-        page,
+        _form_again(request, session, lib, form.values, today, ch),
     )
     if isinstance(again, HTMLResponse):
         return again
