@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -127,6 +127,41 @@ def catalogue_from_oai(
     )
 
 
+def _from_db(
+    units: Units,
+    library_id: int,
+    url: str,
+    now: datetime,
+    stream: Stream,
+    page_of: Callable[[Engine, str | None, str | None], Page[R]],
+    apply: Apply[R],
+    *,
+    full: bool,
+    max_pages: int,
+) -> ImportReport:
+    """A run reading the SLiMS database itself, connected for the run's length."""
+    engine = source_db.connect(url)
+    try:
+
+        def fetch(position: str | None, since: str | None) -> Page[R]:
+            return page_of(engine, position, since)
+
+        return _run(
+            units,
+            library_id,
+            stream,
+            "db",
+            fetch,
+            apply,
+            now,
+            full=full,
+            max_pages=max_pages,
+            mark_of_first_page=False,
+        )
+    finally:
+        engine.dispose()
+
+
 def catalogue_from_db(
     units: Units,
     library_id: int,
@@ -136,26 +171,17 @@ def catalogue_from_db(
     full: bool = False,
     max_pages: int = 10_000,
 ) -> ImportReport:
-    engine = source_db.connect(url)
-    try:
-
-        def fetch(position: str | None, since: str | None) -> Page[CatalogueRecord]:
-            return source_db.catalogue_page(engine, position, since)
-
-        return _run(
-            units,
-            library_id,
-            "catalogue",
-            "db",
-            fetch,
-            catalogue.apply_record,
-            now,
-            full=full,
-            max_pages=max_pages,
-            mark_of_first_page=False,
-        )
-    finally:
-        engine.dispose()
+    return _from_db(
+        units,
+        library_id,
+        url,
+        now,
+        "catalogue",
+        source_db.catalogue_page,
+        catalogue.apply_record,
+        full=full,
+        max_pages=max_pages,
+    )
 
 
 def members_from_db(
@@ -167,26 +193,17 @@ def members_from_db(
     full: bool = False,
     max_pages: int = 10_000,
 ) -> ImportReport:
-    engine = source_db.connect(url)
-    try:
-
-        def fetch(position: str | None, since: str | None) -> Page[MemberRecord]:
-            return source_db.members_page(engine, position, since)
-
-        return _run(
-            units,
-            library_id,
-            "members",
-            "db",
-            fetch,
-            cards.apply_member,
-            now,
-            full=full,
-            max_pages=max_pages,
-            mark_of_first_page=False,
-        )
-    finally:
-        engine.dispose()
+    return _from_db(
+        units,
+        library_id,
+        url,
+        now,
+        "members",
+        source_db.members_page,
+        cards.apply_member,
+        full=full,
+        max_pages=max_pages,
+    )
 
 
 def members_from_csv(

@@ -5,6 +5,8 @@ import resumes after the last row it stored."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from app.integrations.slims.records import CatalogueRecord, MemberRecord, Page, parse_date
@@ -136,6 +138,36 @@ def _stamp(value: dt.date | dt.datetime | str | None) -> str:
     return value.isoformat()
 
 
+@contextmanager
+def _connected(engine: Engine) -> Iterator[Connection]:
+    """A connection to the SLiMS database; its failures said as a SourceError."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise SourceError(
+            f"the SLiMS database could not be read: {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', exc)}"
+        ) from exc
+
+
+def _listed(
+    conn: Connection, ids: list[int], link: Table, master: Table, key: str, name: str
+) -> dict[int, list[str]]:
+    """Per biblio of `ids`, the names it links to (authors, topics), in its own order."""
+    found: dict[int, list[str]] = {}
+    if not ids:
+        return found
+    for bid, value in conn.execute(
+        select(link.c.biblio_id, master.c[name])
+        .join(master, master.c[key] == link.c[key])
+        .where(link.c.biblio_id.in_(ids))
+        .order_by(link.c.biblio_id, link.c.level, link.c[key])
+    ):
+        found.setdefault(bid, []).append(value or "")
+    return found
+
+
 def catalogue_page(
     engine: Engine, position: str | None, since: str | None, size: int | None = None
 ) -> Page[CatalogueRecord]:
@@ -156,36 +188,11 @@ def catalogue_page(
     )
     if where is not None:
         stmt = stmt.where(where)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-            ids = [r.biblio_id for r in rows]
-            authors: dict[int, list[str]] = {}
-            topics: dict[int, list[str]] = {}
-            if ids:
-                for bid, name in conn.execute(
-                    select(biblio_author.c.biblio_id, mst_author.c.author_name)
-                    .join(mst_author, mst_author.c.author_id == biblio_author.c.author_id)
-                    .where(biblio_author.c.biblio_id.in_(ids))
-                    .order_by(
-                        biblio_author.c.biblio_id, biblio_author.c.level, biblio_author.c.author_id
-                    )
-                ):
-                    authors.setdefault(bid, []).append(name or "")
-                for bid, topic in conn.execute(
-                    select(biblio_topic.c.biblio_id, mst_topic.c.topic)
-                    .join(mst_topic, mst_topic.c.topic_id == biblio_topic.c.topic_id)
-                    .where(biblio_topic.c.biblio_id.in_(ids))
-                    .order_by(
-                        biblio_topic.c.biblio_id, biblio_topic.c.level, biblio_topic.c.topic_id
-                    )
-                ):
-                    topics.setdefault(bid, []).append(topic or "")
-    except SQLAlchemyError as exc:
-        raise SourceError(
-            f"the SLiMS database could not be read: {exc.__class__.__name__}: "
-            f"{getattr(exc, 'orig', exc)}"
-        ) from exc
+    with _connected(engine) as conn:
+        rows = conn.execute(stmt).all()
+        ids = [r.biblio_id for r in rows]
+        authors = _listed(conn, ids, biblio_author, mst_author, "author_id", "author_name")
+        topics = _listed(conn, ids, biblio_topic, mst_topic, "topic_id", "topic")
     page: Page[CatalogueRecord] = Page()
     for r in rows:
         page.records.append(
@@ -221,14 +228,8 @@ def members_page(
     )
     if where is not None:
         stmt = stmt.where(where)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-    except SQLAlchemyError as exc:
-        raise SourceError(
-            f"the SLiMS database could not be read: {exc.__class__.__name__}: "
-            f"{getattr(exc, 'orig', exc)}"
-        ) from exc
+    with _connected(engine) as conn:
+        rows = conn.execute(stmt).all()
     page: Page[MemberRecord] = Page()
     for r in rows:
         card = str(r.member_id or "")
