@@ -13,10 +13,11 @@ from sqlmodel import SQLModel
 from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.library import Hashtag
+from app.models.member import AgeGroup
 from app.models.types import DbId, LongText, Title, UtcDateTime
 
 Goal = Literal["books", "pages", "minutes", "reviews"]
-AgeGroupName = Literal["kids", "teens", "adults"]
+AgeGroupName = AgeGroup  # the one closed set, named as the challenge speaks of it
 MAX_WINDOW_DAYS = 366
 
 

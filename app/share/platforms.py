@@ -26,11 +26,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal, get_args
+from typing import get_args
 from urllib.parse import quote, urlencode, urlsplit
 
 from twitter_text import parse_tweet
 
+from app.models.share import Platform
 from app.share.wording import (
     WORDINGS,
     ShareContext,
@@ -41,7 +42,6 @@ from app.share.wording import (
     topic_hashtag,
 )
 
-Platform = Literal["x", "facebook", "instagram", "tiktok", "whatsapp", "telegram", "threads"]
 PLATFORMS: tuple[str, ...] = get_args(Platform)
 
 PLATFORM_LIMITS: dict[str, int] = {

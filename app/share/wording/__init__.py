@@ -2,6 +2,7 @@
 platform's limit, and one catalogue per language (languages/id.py, languages/en.py, ...).
 Adding a language is adding one module to `languages/` that registers its `Wording`."""
 
+from app.models.share import SubjectType
 from app.share.wording.catalogue import WORDINGS, Wording
 from app.share.wording.compose import (
     LANDING_DESCRIPTION_CHARS,
@@ -24,7 +25,6 @@ from app.share.wording.context import (
     Language,
     Period,
     ShareContext,
-    SubjectType,
     clean_text,
     progress_percent,
 )

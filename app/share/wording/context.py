@@ -7,12 +7,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from app.models.challenge import Goal
+from app.models.leaderboard import PeriodName
+from app.models.share import SubjectType
 from app.share.wording.catalogue import WORDINGS
 
-SubjectType = Literal["badge", "reading_log", "challenge", "leaderboard_rank", "monthly_summary"]
+# The closed sets as the models name them (one place each); the share's names for them.
 Language = Literal["id", "en"]
-Period = Literal["week", "month", "all_time"]
-GoalUnit = Literal["books", "pages", "minutes", "reviews"]
+Period = PeriodName
+GoalUnit = Goal
 
 SUBJECT_TYPES: tuple[str, ...] = get_args(SubjectType)
 LANGUAGES: tuple[str, ...] = get_args(Language)
