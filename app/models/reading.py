@@ -98,6 +98,10 @@ class MemberDay(SQLModel, table=True):
     pages: int = 0
     minutes: int = 0
     loose_minutes: int = 0
+    # of loose_minutes, those of logs at a multiplier above 1, and that multiplier (0 while
+    # none): each class's minutes convert to points on their own (app/scoring/engine.py)
+    boosted_minutes: int = 0
+    boosted_multiplier: int = 0
     points: int = 0
     logs: int = 0
     books_finished: int = 0

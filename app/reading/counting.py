@@ -22,7 +22,7 @@ from app.models.types import UtcDateTime
 from app.reading.context import (
     Context,
 )
-from app.scoring import LogInput, Outcome
+from app.scoring import LogInput, Outcome, loose_minutes_of
 from app.services import (
     ledger,
     stats,
@@ -91,12 +91,17 @@ def book_pages_left(
 # (`_LOG_AND_COUNT`). Both engines have ON CONFLICT and RETURNING.
 _DAY_SQL = """
     INSERT INTO member_day
-        (member_id, day, pages, minutes, loose_minutes, points, logs, books_finished)
-    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :points, 1, :books)
+        (member_id, day, pages, minutes, loose_minutes, boosted_minutes, boosted_multiplier,
+            points, logs, books_finished)
+    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :boosted, :boosted_multiplier,
+        :points, 1, :books)
     ON CONFLICT (member_id, day) DO UPDATE SET
         pages = member_day.pages + excluded.pages,
         minutes = member_day.minutes + excluded.minutes,
         loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
+        boosted_minutes = member_day.boosted_minutes + excluded.boosted_minutes,
+        boosted_multiplier = CASE WHEN member_day.boosted_multiplier = 0
+            THEN excluded.boosted_multiplier ELSE member_day.boosted_multiplier END,
         points = member_day.points + excluded.points,
         logs = member_day.logs + 1,
         books_finished = member_day.books_finished + excluded.books_finished
@@ -122,6 +127,8 @@ _COUNTERS_SQL = """
     RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
         books_finished, genres_total, challenges_completed, shares_total
 """
+# The day's loose minutes a log adds (`loose_minutes_of`), as `_DAY_SQL` binds them.
+_LOOSE = ("loose", "boosted", "boosted_multiplier")
 _ON_DAY = {"read_on": Date()}
 _DAY_UPSERT = HotSql(_DAY_SQL, binds=_ON_DAY)
 _FINISHED_BOOK = HotSql(_FINISHED_BOOK_SQL, binds=_ON_DAY)
@@ -248,7 +255,7 @@ def _counting_params(
         "read_on": read_on,
         "pages": pages,
         "minutes": minutes,
-        "loose": minutes if pages == 0 else 0,
+        **dict(zip(_LOOSE, loose_minutes_of(pages, minutes, log_in.multiplier), strict=True)),
         "points": outcome.points,
         "books": int(log_in.first_finish),
         "book_id": book.id,

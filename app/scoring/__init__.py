@@ -34,6 +34,7 @@ from app.scoring.engine import (
     Outcome,
     Status,
     count_log,
+    loose_minutes_of,
     read_on_allowed,
     score_log,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "badge_unreachable_reason",
     "challenge_unreachable_reason",
     "count_log",
+    "loose_minutes_of",
     "max_per_day",
     "progress",
     "progress_label",

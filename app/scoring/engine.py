@@ -2,6 +2,17 @@
 
 Pure: the caller reads the day's state (from the database when live, from earlier logs when
 replaying) and gets the awards and the status back, so live scoring and `rescore` agree.
+
+Minute points telescope per multiplier class: the minutes of minute-only logs at x1 and
+those inside a joined challenge (multiplier above 1) each turn into points on their own,
+floor(class minutes / minutes_per_point) times the class's multiplier, so neither the order
+of a day's logs nor their mix changes the day's points. A day keeps its loose minutes in
+total and, of them, those above x1 with their multiplier (`member_day.boosted_minutes`,
+`boosted_multiplier`): two integer columns the log's counting adds to in one upsert. The
+minutes keep the multiplier they were logged at, so a later change of the library's
+challenge multiplier does not reinterpret a day already counted. The one case left to
+arrival order: minute-only logs of one day at two different multipliers above 1 (a log
+back-dated across a change of the multiplier); they share the day's boosted minutes.
 """
 
 from __future__ import annotations
@@ -64,17 +75,35 @@ class DayState:
     # minutes of counted logs with minutes but no pages: minute points convert per day, so a
     # leftover minute of one log is not lost when the next one arrives
     loose_minutes: int = 0
+    # of loose_minutes, those of logs at a multiplier above 1, which convert on their own
+    boosted_minutes: int = 0
+    boosted_multiplier: int = 0  # the multiplier of the first of them; 0 while none
     points: int = 0  # reading + finished + streak points of those logs
     logs: int = 0
     # consecutive local days with counted logs ending the day before this one
     streak_before: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("pages", "minutes", "loose_minutes", "points", "logs", "streak_before"):
+        for name in (
+            "pages",
+            "minutes",
+            "loose_minutes",
+            "boosted_minutes",
+            "boosted_multiplier",
+            "points",
+            "logs",
+            "streak_before",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} cannot be negative")
         if self.loose_minutes > self.minutes:
             raise ValueError("loose_minutes cannot exceed minutes")
+        if self.boosted_minutes > self.loose_minutes:
+            raise ValueError("boosted_minutes cannot exceed loose_minutes")
+        if self.boosted_multiplier == 1 or (self.boosted_minutes > 0) != (
+            self.boosted_multiplier > 1
+        ):
+            raise ValueError("boosted_multiplier is above 1 exactly when boosted_minutes are")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +174,25 @@ def count_log(day: DayState, log: LogInput, outcome: Outcome) -> DayState:
     if outcome.status != ACCEPTED:
         # a pending log counts only once approved, and approval rescores it
         raise ValueError("only an accepted outcome can be counted")
+    loose, boosted, multiplier = loose_minutes_of(log.pages, log.minutes, log.multiplier)
     return DayState(
         pages=day.pages + log.pages,
         minutes=day.minutes + log.minutes,
-        loose_minutes=day.loose_minutes + (log.minutes if log.pages == 0 else 0),
+        loose_minutes=day.loose_minutes + loose,
+        boosted_minutes=day.boosted_minutes + boosted,
+        boosted_multiplier=day.boosted_multiplier or multiplier,
         points=day.points + outcome.points,
         logs=day.logs + 1,
         streak_before=day.streak_before,
     )
+
+
+def loose_minutes_of(pages: int, minutes: int, multiplier: int) -> tuple[int, int, int]:
+    """What a counted log adds to its day's loose minutes: (loose minutes, of them those
+    above x1, their multiplier or 0), as `DayState` and `member_day` keep them."""
+    loose = minutes if pages == 0 else 0
+    boosted = loose if multiplier > 1 else 0
+    return loose, boosted, multiplier if boosted else 0
 
 
 def read_on_allowed(read_on: date, today: date, rules: Rules) -> str | None:
@@ -173,9 +213,11 @@ def read_on_allowed(read_on: date, today: date, rules: Rules) -> str | None:
 
 
 def _minute_points(log: LogInput, day: DayState, rules: Rules) -> int:
-    # Telescoping over the day's loose minutes: the day's minute points are always
-    # floor(total loose minutes / minutes_per_point), whatever the split into logs.
+    # Telescoping over the day's loose minutes of the log's class (x1, or above x1): the
+    # class's minute points are always floor(its loose minutes / minutes_per_point),
+    # whatever the split into logs and whatever the other class's logs do.
     if log.pages > 0 or log.minutes == 0:
         return 0
     per = rules.minutes_per_point
-    return (day.loose_minutes + log.minutes) // per - day.loose_minutes // per
+    before = day.boosted_minutes if log.multiplier > 1 else day.loose_minutes - day.boosted_minutes
+    return (before + log.minutes) // per - before // per

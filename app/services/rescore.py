@@ -35,6 +35,7 @@ from app.scoring import (
     Award,
     CountedLog,
     Rules,
+    loose_minutes_of,
     reconcile,
     replay,
 )
@@ -133,6 +134,8 @@ def _rebuild_figures(
                 "pages": 0,
                 "minutes": 0,
                 "loose_minutes": 0,
+                "boosted_minutes": 0,
+                "boosted_multiplier": 0,
                 "points": 0,
                 "logs": 0,
                 "books_finished": 0,
@@ -140,7 +143,10 @@ def _rebuild_figures(
         )
         d["pages"] += log.pages
         d["minutes"] += log.minutes
-        d["loose_minutes"] += log.minutes if log.pages == 0 else 0
+        loose, boosted, multiplier = loose_minutes_of(log.pages, log.minutes, log.multiplier)
+        d["loose_minutes"] += loose
+        d["boosted_minutes"] += boosted
+        d["boosted_multiplier"] = d["boosted_multiplier"] or multiplier
         d["points"] += sum(a.amount for a in expected.get(log.id or 0, ()))
         d["logs"] += 1
         if log.finished and log.book_id not in finished:

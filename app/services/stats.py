@@ -51,8 +51,17 @@ def counted_days(session: Session, member_id: int) -> list[date]:
 # read_on come too (a log may be back-dated up to 30 days): badges read every run of days.
 RECENT_DAYS_LIMIT = 420
 # A counted day's figures, as `member_day` holds them.
-DAY_COLUMNS = ("day", "pages", "minutes", "loose_minutes", "points", "logs")
-DayRow = tuple[date, int, int, int, int, int]
+DAY_COLUMNS = (
+    "day",
+    "pages",
+    "minutes",
+    "loose_minutes",
+    "boosted_minutes",
+    "boosted_multiplier",
+    "points",
+    "logs",
+)
+DayRow = tuple[date, int, int, int, int, int, int, int]
 _MEMBER_DAY = MemberDay.__table__
 _RECENT_DAYS = HotSql(
     select(*(_MEMBER_DAY.c[c] for c in DAY_COLUMNS))
@@ -66,8 +75,8 @@ def recent_day_rows(session: Session, member_id: int) -> list[DayRow]:
     """The member's counted days, newest first (at most RECENT_DAYS_LIMIT)."""
     rows = _RECENT_DAYS.run(session, {"member_id": member_id})
     return [
-        (day, pages, minutes, loose, points, logs)
-        for day, pages, minutes, loose, points, logs in rows
+        (day, pages, minutes, loose, boosted, multiplier, points, logs)
+        for day, pages, minutes, loose, boosted, multiplier, points, logs in rows
     ]
 
 
@@ -89,17 +98,19 @@ def day_facts_from(
 ) -> tuple[DayState, frozenset[date] | None]:
     """`day_facts` from the member's recent day rows (`DAY_COLUMNS`, at most
     RECENT_DAYS_LIMIT of them)."""
-    today: Sequence[Any] = (0, 0, 0, 0, 0)
+    today: Sequence[Any] = (0,) * (len(DAY_COLUMNS) - 1)
     days: set[date] = set()
     for day, *figures in rows:
         if day == read_on:
             today = tuple(figures)
         days.add(day)
-    pages, minutes, loose_minutes, points, logs = today
+    pages, minutes, loose_minutes, boosted_minutes, boosted_multiplier, points, logs = today
     state = DayState(
         pages=pages,
         minutes=minutes,
         loose_minutes=loose_minutes,
+        boosted_minutes=boosted_minutes,
+        boosted_multiplier=boosted_multiplier,
         points=points,
         logs=logs,
         streak_before=streak_before(days, read_on),

@@ -2,9 +2,10 @@
 
 Each check reads the database (and the Redis index, when one serves boards) and names
 what is broken, per member: the total against the ledger, a deleted log's rows, the
-pending points against the pending logs, a log's points against its rows, completions
-and badges paid at most once, the board counters against the ledger, and the Redis
-boards against the database's. Read in one snapshot on PostgreSQL.
+pending points against the pending logs, a log's points against its rows, a day's
+counters against its counted logs, completions and badges paid at most once, the board
+counters against the ledger, and the Redis boards against the database's. Read in one
+snapshot on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,19 +27,31 @@ from app.models.challenge import ChallengeParticipant
 from app.models.leaderboard import BoardScore
 from app.models.library import Library
 from app.models.member import Member
-from app.models.reading import LedgerEntry, ReadingLog
-from app.scoring import BONUS_BADGE, BONUS_CHALLENGE, PENDING_REVIEW
+from app.models.reading import LedgerEntry, MemberDay, ReadingLog
+from app.scoring import ACCEPTED, BONUS_BADGE, BONUS_CHALLENGE, PENDING_REVIEW
 
 # The invariants, in the order they are checked and reported.
 TOTAL = "total"  # a member's shown total equals the sum of their ledger rows
 DELETED_LOG = "deleted-log"  # a deleted log's rows net to zero
 PENDING = "pending"  # shown pending points equal the pending logs' points
 LOG_POINTS = "log-points"  # a log's points equal its net ledger rows
+# a day's counters (what caps and minute points read) equal its counted logs' sums
+DAY = "day"
 COMPLETION = "completion"  # a challenge completion is recorded and paid at most once
 BADGE = "badge"  # a badge is held and paid at most once
 BOARD = "board"  # the board counters equal the ledger's sums
 REDIS_BOARD = "redis-board"  # the Redis boards equal the database's
-INVARIANTS = (TOTAL, DELETED_LOG, PENDING, LOG_POINTS, COMPLETION, BADGE, BOARD, REDIS_BOARD)
+INVARIANTS = (
+    TOTAL,
+    DELETED_LOG,
+    PENDING,
+    LOG_POINTS,
+    DAY,
+    COMPLETION,
+    BADGE,
+    BOARD,
+    REDIS_BOARD,
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -58,6 +71,7 @@ def check(session: Session, now: datetime, index: RedisIndex | None = None) -> l
         *_deleted_logs(session),
         *_pending(session),
         *_log_points(session),
+        *_days(session),
         *_paid_once(session, COMPLETION),
         *_paid_once(session, BADGE),
     ]
@@ -145,6 +159,48 @@ def _log_points(session: Session) -> list[Breach]:
         )
         for m, log_id, status, p, s in rows
     ]
+
+
+# The figures of a day `_days` compares, as `member_day` names them.
+_DAY_FIGURES = ("pages", "minutes", "loose_minutes", "boosted_minutes", "logs")
+
+
+def _days(session: Session) -> list[Breach]:
+    loose = case((ReadingLog.pages == 0, ReadingLog.minutes), else_=0)
+    counted = session.execute(
+        select(
+            ReadingLog.member_id,
+            ReadingLog.read_on,
+            func.sum(ReadingLog.pages),
+            func.sum(ReadingLog.minutes),
+            func.sum(loose),
+            func.sum(case((ReadingLog.multiplier > 1, loose), else_=0)),
+            func.count(),
+        )
+        .where(ReadingLog.status == ACCEPTED, ReadingLog.deleted_at.is_(None))
+        .group_by(ReadingLog.member_id, ReadingLog.read_on)
+    )
+    want = {(int(m), d): tuple(int(v) for v in figures) for m, d, *figures in counted}
+    table = MemberDay.__table__
+    kept = session.execute(
+        select(table.c.member_id, table.c.day, *(table.c[f] for f in _DAY_FIGURES)).where(
+            table.c.logs > 0
+        )
+    )
+    have = {(int(m), d): tuple(int(v) for v in figures) for m, d, *figures in kept}
+    none = (0,) * len(_DAY_FIGURES)
+    breaches = []
+    for member_id, day in sorted(have.keys() | want.keys()):
+        kept_figures = have.get((member_id, day), none)
+        log_figures = want.get((member_id, day), none)
+        if kept_figures != log_figures:
+            wrong = ", ".join(
+                f"{name} {k} (its logs: {w})"
+                for name, k, w in zip(_DAY_FIGURES, kept_figures, log_figures, strict=True)
+                if k != w
+            )
+            breaches.append(Breach(member_id, DAY, f"day {day.isoformat()} keeps {wrong}"))
+    return breaches
 
 
 def _paid_once(session: Session, invariant: str) -> list[Breach]:

@@ -338,3 +338,80 @@ def test_a_token_acting_for_someone_elses_child_logs_nothing(client, factory, re
     )
     assert r.status_code == 401
     assert counts(factory)[0] == 0
+
+
+CHALLENGE_TAG = "#TantanganBacaNovember"
+
+
+def _rescore_would_change(client, factory, lib) -> int:
+    staff = factory.headers(factory.staff(lib))
+    r = client.post(f"/v1/libraries/{lib.slug}/rescore", json={"dry_run": True}, headers=staff)
+    assert r.status_code == 200, r.text
+    return r.json()["rows"]
+
+
+def _minute_log(client, h, challenge_id: int | None = None) -> dict:
+    """A minute-only log of today: with the challenge's hashtag it joins and counts x2;
+    without (and out of the challenge) it counts x1."""
+    body = log_body(pages=None, minutes=1)
+    if challenge_id is not None:
+        body["hashtags"] = [CHALLENGE_TAG]
+    r = client.post("/v1/reading-logs", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["log"]["status"] == "accepted"
+    if challenge_id is not None:  # out again, so a later log counts x1
+        assert client.delete(f"/v1/challenges/{challenge_id}/join", headers=h).is_success
+    return r.json()
+
+
+@pytest.fixture
+def challenge_of(client, factory):
+    from tests.factories import november_challenge
+
+    def create(lib) -> int:
+        staff = factory.headers(factory.staff(lib))
+        r = client.post("/v1/challenges", json=november_challenge(), headers=staff)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    return create
+
+
+def _live_equals_replay(client, factory, lib) -> None:
+    from app.services.verify import check
+
+    assert _rescore_would_change(client, factory, lib) == 0
+    with factory.session() as s:
+        assert check(s, factory.clock.now()) == []
+
+
+@pytest.mark.parametrize("boosted_first", [True, False])
+def test_minute_logs_in_and_out_of_a_challenge_earn_the_same_in_either_order(
+    client, factory, challenge_of, boosted_first
+):
+    lib = factory.library("palu")
+    challenge = challenge_of(lib)
+    reader = factory.member(lib)
+    h = factory.headers(reader)
+    # 3 minutes inside the challenge (x2) and 1 minute outside it, on one day
+    for inside in [True, True, True, False] if boosted_first else [False, True, True, True]:
+        last = _minute_log(client, h, challenge if inside else None)
+    # each multiplier's minutes convert on their own: 1 point at x2, the lone minute none
+    assert last["totals"] == {"total": 2, "pending": 0}
+    assert ledger_sum(factory, reader.id) == 2
+    _live_equals_replay(client, factory, lib)
+
+
+def test_deleting_a_minute_log_keeps_each_multipliers_minutes_apart(client, factory, challenge_of):
+    lib = factory.library("palu")
+    challenge = challenge_of(lib)
+    h = factory.headers(factory.member(lib))
+    _minute_log(client, h)
+    _minute_log(client, h, challenge)
+    last = _minute_log(client, h)
+    assert last["totals"]["total"] == 1  # the two x1 minutes make a point
+    assert client.delete(f"/v1/reading-logs/{last['log']['id']}", headers=h).status_code == 204
+    # one x1 minute and one x2 minute are left: neither class has a point's worth, and
+    # the next x2 minute makes the x2 point (doubled), not the x1 one
+    assert _minute_log(client, h, challenge)["totals"]["total"] == 2
+    _live_equals_replay(client, factory, lib)

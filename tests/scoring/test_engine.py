@@ -234,3 +234,19 @@ def test_no_back_dating_when_the_library_says_so() -> None:
     assert read_on_allowed(TODAY, TODAY, rules) is None
     reason = read_on_allowed(date(2024, 11, 19), TODAY, rules)
     assert reason is not None and "today" in reason
+
+
+def _day_total(entries: list[LogInput]) -> int:
+    day, total = LATER, 0
+    for entry in entries:
+        outcome = score_log(entry, day, RULES)
+        day = count_log(day, entry, outcome)
+        total += outcome.points
+    return total
+
+
+def test_minute_points_of_a_day_do_not_follow_the_order_across_multipliers() -> None:
+    # each multiplier's minutes turn into points on their own: 3 minutes at x2 make
+    # 1 point doubled, the 1 minute at x1 none, whichever comes first
+    boosted, plain = log(minutes=3, multiplier=2), log(minutes=1)
+    assert _day_total([boosted, plain]) == _day_total([plain, boosted]) == 2

@@ -20,7 +20,7 @@ from app.main import create_app
 from app.models.badge import Badge
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
-from app.models.reading import ReadingLog
+from app.models.reading import MemberDay, ReadingLog
 from app.services import ledger
 from app.services.badges import ensure_demo_badges
 from app.services.verify import INVARIANTS, check
@@ -133,6 +133,16 @@ def break_log_points(factory, h):
         s.execute(update(ReadingLog).where(ReadingLog.id == log_id).values(points=0))
 
 
+def break_day(factory, h):
+    # a day that forgot which of its minutes were logged inside a challenge
+    with transaction(factory.engine) as s:
+        s.execute(
+            update(MemberDay)
+            .where(MemberDay.member_id == h["reader"].id)
+            .values(boosted_minutes=MemberDay.boosted_minutes + 1)
+        )
+
+
 def break_completion(factory, h):
     pay_again(
         factory, h["reader"], rule_code="bonus.challenge", amount=25, challenge_id=h["challenge"]
@@ -159,6 +169,7 @@ BREAKERS = {
     "deleted-log": break_deleted_log,
     "pending": break_pending,
     "log-points": break_log_points,
+    "day": break_day,
     "completion": break_completion,
     "badge": break_badge,
     "board": break_board,
