@@ -151,6 +151,18 @@ def test_a_changed_credential_fails_the_library(client, settings, siti, change):
     library_verify(client, settings, token)
 
 
+def test_a_token_cannot_choose_its_own_algorithm(client, settings, siti):
+    h, badge_id = siti
+    token = export(client, h, badge_id)["jwt"]
+    header, _ = decoded(token)
+    for alg in ("none", "HS256"):
+        forged_head = base64.urlsafe_b64encode(json.dumps({**header, "alg": alg}).encode())
+        _, body, sig = token.split(".")
+        forged = f"{forged_head.rstrip(b'=').decode()}.{body}.{sig}"
+        with pytest.raises(OB3VerificationError, match="not allowed"):
+            library_verify(client, settings, forged)
+
+
 def test_another_issuers_key_or_profile_does_not_verify(client, factory, settings, siti):
     h, badge_id = siti
     token = export(client, h, badge_id)["jwt"]
