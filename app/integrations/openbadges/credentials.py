@@ -1,5 +1,5 @@
 """The Open Badges 3.0 documents: a library's issuer profile, a badge's achievement, and
-an award's `OpenBadgeCredential` with its signed (VC-JOSE) form. A member is named in a
+an award's `OpenBadgeCredential` with its signed (compact JWS) form. A member is named in a
 credential only by a salted hash (OB 3.0 `IdentityObject`): of their email, or for a
 child (and anyone without an email) of an identifier of their profile, never a name."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -55,18 +56,20 @@ def issuer_profile(settings: Settings, lib: Library) -> dict[str, Any]:
         "name": lib.name,
         "url": f"{settings.public_base_url}/v1/libraries/{lib.slug}",
         "description": f"{lib.name}, {lib.city}",
+        # The credential's `kid` names the JsonWebKey entry: OB 3.0 dereferences a kid
+        # to a JWK. The same key as a Multikey is there for Data Integrity verifiers.
         "verificationMethod": [
             {
                 "id": key_id(settings, lib),
-                "type": "Multikey",
-                "controller": issuer,
-                "publicKeyMultibase": multikey(key),
-            },
-            {
-                "id": f"{issuer}#key-1-jwk",
                 "type": "JsonWebKey",
                 "controller": issuer,
                 "publicKeyJwk": public_jwk(key, key_id(settings, lib)),
+            },
+            {
+                "id": f"{issuer}#key-1-multikey",
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": multikey(key),
             },
         ],
     }
@@ -147,12 +150,22 @@ def credential(
     }
 
 
-def signed(settings: Settings, lib: Library, cred: dict[str, Any]) -> str:
-    """The credential secured as a JWS (VC-JOSE: the payload is the credential; `iss`,
-    `jti` and `nbf` repeat its issuer, id and start for plain JWT verifiers)."""
-    from datetime import datetime
+def _numeric_date(instant: str) -> int:
+    return int(datetime.fromisoformat(instant.replace("Z", "+00:00")).timestamp())
 
-    nbf = int(datetime.fromisoformat(cred["validFrom"].replace("Z", "+00:00")).timestamp())
-    payload = {**cred, "iss": cred["issuer"]["id"], "jti": cred["id"], "nbf": nbf}
-    header = {"typ": "vc+jwt", "cty": "vc", "kid": key_id(settings, lib)}
+
+def signed(settings: Settings, lib: Library, cred: dict[str, Any]) -> str:
+    """The credential secured as a compact JWS, as OB 3.0 section 8.2 has it: the payload
+    is the credential, with `iss`, `jti`, `nbf` (and `exp` when it has a `validUntil`)
+    repeating its issuer, id and dates; the JOSE header holds only `alg`, `kid` and
+    `typ: JWT` (the spec allows no other header)."""
+    payload = {
+        **cred,
+        "iss": cred["issuer"]["id"],
+        "jti": cred["id"],
+        "nbf": _numeric_date(cred["validFrom"]),
+    }
+    if "validUntil" in cred:
+        payload["exp"] = _numeric_date(cred["validUntil"])
+    header = {"typ": "JWT", "kid": key_id(settings, lib)}
     return sign_jws(library_key(settings.secret_key, lib.id or 0), header, payload)
