@@ -238,7 +238,7 @@ def _values(
         raise unprocessable(
             "new_members is not kept per challenge; drop challenge_id.", field="metric"
         )
-    sums = statements.series_sums(session, scope.library_id, q, metric, interval == "day", ranges)
+    sums = statements.series_sums(session, scope.library_id, q, metric, ranges)
     if metric == "new_members":
         return [([row["members"] for row in rows], False) for rows, _ in sums]
     if metric in READER_METRICS:

@@ -5,12 +5,12 @@ execution machinery, which costs more than the database's part of these small re
 - summary: one statement for the days' sums and the headcounts beside them (members,
   new members, badges, the review queue, distinct readers when the rollups cannot say),
   one for the challenges with their participants' progress;
-- time series: one statement for the range and the range compared, already summed per
-  week or month (per day for a daily series).
+- time series: one statement for the range and the range compared, per day.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -270,44 +270,38 @@ def series_sums(
     library_id: int,
     q: Query,
     metric: str,
-    daily: bool,
     ranges: Sequence[list[Span]],
 ) -> list[tuple[list[DayRow], DayRow]]:
     """For each list of spans (the series, and the one it is compared with), each span's
     sums of the metric's rollup columns and the sums over all its range, in one
-    statement. Spans of a list are apart (whole days, weeks or months); a daily series
-    is summed per day."""
+    statement. Spans of a list are in order and apart (whole days, weeks or months)."""
     model, names = _source(metric)
-    day = model.day
     parts = []
     for tag, spans in enumerate(ranges):
         lo, hi = spans[0][0], spans[-1][1]
-        where = _where(model, library_id, q, lo, hi)
-        if daily:
-            key: Any = day
-        else:
-            key = case(*((and_(day >= a, day <= b), _tag(i)) for i, (a, b) in enumerate(spans)))
-        inner = select(key.label("k"), *(getattr(model, c) for c in names)).where(*where)
-        sub = inner.subquery()
         parts.append(
-            select(_tag(tag), sub.c.k, *(func.sum(sub.c[c]) for c in names)).group_by(sub.c.k)
+            select(_tag(tag), model.day, *(func.sum(getattr(model, c)) for c in names))
+            .where(*_where(model, library_id, q, lo, hi))
+            .group_by(model.day)
         )
     stmt = parts[0] if len(parts) == 1 else union_all(*parts)
-    found: list[dict[Any, DayRow]] = [{} for _ in ranges]
-    for tag, k, *values in session.execute(stmt):
-        found[tag][k] = dict(zip(names, (int(v or 0) for v in values), strict=True))
-    zero = dict.fromkeys(names, 0)
+    found: list[list[tuple[date, list[int]]]] = [[] for _ in ranges]
+    for tag, day, *values in session.execute(stmt):
+        found[tag].append((day, [int(v or 0) for v in values]))
     out = []
-    for spans, rows in zip(ranges, found, strict=True):
-        total = {c: sum(r[c] for r in rows.values()) for c in names}
-        if daily:
-            out.append(([_day_span(rows, a, b, zero) for a, b in spans], total))
-        else:
-            out.append(([rows.get(i, zero) for i in range(len(spans))], total))
+    for spans, days in zip(ranges, found, strict=True):
+        starts = [a for a, _ in spans]
+        sums = [[0] * len(names) for _ in spans]
+        total = [0] * len(names)
+        for day, values in days:
+            total = [t + v for t, v in zip(total, values, strict=True)]
+            i = bisect_right(starts, day) - 1
+            if i >= 0 and day <= spans[i][1]:
+                sums[i] = [t + v for t, v in zip(sums[i], values, strict=True)]
+        out.append(
+            (
+                [dict(zip(names, row, strict=True)) for row in sums],
+                dict(zip(names, total, strict=True)),
+            )
+        )
     return out
-
-
-def _day_span(rows: dict[Any, DayRow], a: date, b: date, zero: DayRow) -> DayRow:
-    if a == b:
-        return rows.get(a, zero)
-    return {c: sum(r[c] for d, r in rows.items() if a <= d <= b) for c in zero}
