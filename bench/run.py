@@ -273,7 +273,9 @@ def run_one(
     scenario = SCENARIOS[name]()
     log(f"\n== {engine} / {name}: {scenario.description}")
     started = time.monotonic()
-    dbs = fresh_databases(engine, pg_url=args.pg_url, keep=args.keep)
+    dbs = fresh_databases(
+        engine, pg_url=args.pg_url, keep=args.keep, schema_prefix=args.schema_prefix
+    )
     record: dict[str, Any] = {"engine": engine, "scenario": name, "notes": []}
     try:
         if args.keep:
@@ -419,6 +421,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--members", type=int, default=2000, help="seeded members (reading)")
     p.add_argument("--pool-size", type=int, default=32, help="DB pool and thread pool per server")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
+    p.add_argument(
+        "--schema-prefix",
+        default=os.environ.get("BENCH_SCHEMA_PREFIX"),
+        help="PostgreSQL schemas <prefix>app and <prefix>bare (default: bench_app, bench_bare)",
+    )
     p.add_argument("--redis-url", default=None, help="give the app REDIS_URL (default: none)")
     p.add_argument("--target", default=None, help='override the app target, e.g. "GET /v1/me"')
     p.add_argument("--no-idempotency-key", action="store_true", help="send no Idempotency-Key")

@@ -15,7 +15,9 @@ to minutes rather than hours.
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -43,6 +45,7 @@ EngineName = Literal["sqlite", "postgresql"]
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APP_SCHEMA = "bench_app"
 BARE_SCHEMA = "bench_bare"
+SCHEMA_PREFIX_ENV = "BENCH_SCHEMA_PREFIX"
 BENCH_LIBRARY = "bench"
 
 
@@ -90,17 +93,32 @@ def _recreate_schemas(base_url: str, *schemas: str, create: bool = True) -> None
         admin.dispose()
 
 
-def fresh_postgres(base_url: str = DEFAULT_PG_URL, *, keep: bool = False) -> Databases:
+def schema_names(prefix: str | None = None) -> tuple[str, str]:
+    """The app's and the yardstick's PostgreSQL schemas: `bench_app` and `bench_bare`,
+    or `<prefix>app` and `<prefix>bare` (`prefix`, else $BENCH_SCHEMA_PREFIX), so that
+    two runs on one database do not drop each other's schemas."""
+    prefix = prefix if prefix is not None else os.environ.get(SCHEMA_PREFIX_ENV, "")
+    if not prefix:
+        return APP_SCHEMA, BARE_SCHEMA
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", prefix):
+        raise ValueError(f"schema prefix {prefix!r}: lower-case letters, digits and _ only")
+    return f"{prefix}app", f"{prefix}bare"
+
+
+def fresh_postgres(
+    base_url: str = DEFAULT_PG_URL, *, keep: bool = False, schema_prefix: str | None = None
+) -> Databases:
     """Recreate the bench schemas and migrate the app's one."""
-    _recreate_schemas(base_url, APP_SCHEMA, BARE_SCHEMA)
-    app_url = with_search_path(base_url, APP_SCHEMA)
+    app_schema, bare_schema = schema_names(schema_prefix)
+    _recreate_schemas(base_url, app_schema, bare_schema)
+    app_url = with_search_path(base_url, app_schema)
     upgrade(app_url)
 
     def cleanup() -> None:
         if not keep:
-            _recreate_schemas(base_url, APP_SCHEMA, BARE_SCHEMA, create=False)
+            _recreate_schemas(base_url, app_schema, bare_schema, create=False)
 
-    return Databases("postgresql", app_url, with_search_path(base_url, BARE_SCHEMA), cleanup)
+    return Databases("postgresql", app_url, with_search_path(base_url, bare_schema), cleanup)
 
 
 def fresh_sqlite(parent: Path | None = None, *, keep: bool = False) -> Databases:
@@ -116,8 +134,12 @@ def fresh_sqlite(parent: Path | None = None, *, keep: bool = False) -> Databases
     return Databases("sqlite", app_url, f"sqlite:///{workdir / 'bare.db'}", cleanup)
 
 
-def fresh_databases(engine: EngineName, *, pg_url: str, keep: bool = False) -> Databases:
-    return fresh_postgres(pg_url, keep=keep) if engine == "postgresql" else fresh_sqlite(keep=keep)
+def fresh_databases(
+    engine: EngineName, *, pg_url: str, keep: bool = False, schema_prefix: str | None = None
+) -> Databases:
+    if engine == "postgresql":
+        return fresh_postgres(pg_url, keep=keep, schema_prefix=schema_prefix)
+    return fresh_sqlite(keep=keep)
 
 
 def seeding_engine(url: str) -> Engine:

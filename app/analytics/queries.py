@@ -6,28 +6,24 @@ numbers: privacy and shaping are the service's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from app.analytics.counters import ACTIVITY_COUNTS, month_start, quarter_start
 from app.analytics.scope import Query
 from app.core.clock import local_midnight_utc
-from app.core.hotsql import HotSql
-from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberPeriod, MemberTally
+from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberTally
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
-from app.models.reading import ReadingLog
 
 DayRow = dict[str, int]
 
 
-def _activity_filters(library_id: int, q: Query, start: date, end: date) -> list[Any]:
+def activity_filters(library_id: int, q: Query, start: date, end: date) -> list[Any]:
     where: list[Any] = [
         ActivityDay.library_id == library_id,
         ActivityDay.challenge_id == (q.challenge_id or LIBRARY_SCOPE),
@@ -48,7 +44,7 @@ def activity_days(
     cols = [getattr(ActivityDay, c) for c in ACTIVITY_COUNTS]
     stmt = (
         select(ActivityDay.day, *(func.sum(c) for c in cols))
-        .where(*_activity_filters(library_id, q, start, end))
+        .where(*activity_filters(library_id, q, start, end))
         .group_by(ActivityDay.day)
     )
     return {
@@ -63,7 +59,7 @@ def activity_by(session: Session, library_id: int, q: Query, column: str) -> dic
     cols = [getattr(ActivityDay, c) for c in ACTIVITY_COUNTS]
     stmt = (
         select(key, *(func.sum(c) for c in cols))
-        .where(*_activity_filters(library_id, q, q.start, q.end))
+        .where(*activity_filters(library_id, q, q.start, q.end))
         .group_by(key)
     )
     return {
@@ -97,26 +93,7 @@ def whole_periods(start: date, end: date) -> list[tuple[str, date]]:
     return out
 
 
-def distinct_readers(session: Session, library_id: int, q: Query) -> int:
-    """Members of the cell with a counted log in the range, each once, from the rows that
-    make a reader count once per period (never the reading log). The cell's age group is
-    the members' at the range's end."""
-    mp = MemberPeriod.__table__.c
-    days: dict[str, list[date]] = {}
-    for kind, first in whole_periods(q.start, q.end):
-        days.setdefault(kind, []).append(first)
-    members = select(Member.id).where(
-        Member.library_id == library_id, *_member_filters(q, q.end.year)
-    )
-    stmt = select(func.count(func.distinct(mp.member_id))).where(
-        mp.scope == (q.challenge_id or LIBRARY_SCOPE),
-        or_(*(and_(mp.period == kind, mp.starts_on.in_(firsts)) for kind, firsts in days.items())),
-        mp.member_id.in_(members),
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-def _birth_years(q: Query, year: int, column: Any) -> list[Any]:
+def birth_years(q: Query, year: int, column: Any) -> list[Any]:
     """Members of the query's age group in `year` (the age group follows the calendar)."""
     if q.age_group == "kids":
         return [column >= year - KIDS_MAX_AGE]
@@ -128,50 +105,35 @@ def _birth_years(q: Query, year: int, column: Any) -> list[Any]:
 
 
 def _member_filters(q: Query, year: int) -> list[Any]:
-    where = _birth_years(q, year, Member.birth_year)
+    where = birth_years(q, year, Member.birth_year)
     if q.school is not None:
         where.append(func.coalesce(Member.school, "") == q.school)
     return where
 
 
-def _of_cell(q: Query, member_id: Any) -> list[Any]:
+def of_cell(q: Query, member_id: Any) -> list[Any]:
     """`member_id` among the query's cell, or nothing to add when the cell is everyone (a
     join with the members table lets SQLite's planner walk every member)."""
     filters = _member_filters(q, q.end.year)
     return [member_id.in_(select(Member.id).where(*filters))] if filters else []
 
 
-def registrations(session: Session, library_id: int, q: Query) -> tuple[int, int]:
-    """Members of the query's cell registered by the range's end, and within the range
-    (one statement: the summary's two headcounts)."""
-    where: list[Any] = [MemberTally.library_id == library_id, MemberTally.day <= q.end]
-    where += _birth_years(q, q.end.year, MemberTally.birth_year)
-    if q.school is not None:
-        where.append(MemberTally.school == q.school)
-    new = case((MemberTally.day >= q.start, MemberTally.members), else_=0)
-    total, within = session.execute(
-        select(func.sum(MemberTally.members), func.sum(new)).where(*where)
-    ).one()
-    return int(total or 0), int(within or 0)
+def cell_members(library_id: int, q: Query) -> Any:
+    """The ids of the library's members in the query's cell."""
+    return select(Member.id).where(Member.library_id == library_id, *_member_filters(q, q.end.year))
 
 
-def registrations_by_day(
-    session: Session, library_id: int, q: Query, start: date, end: date
-) -> dict[date, int]:
+def tally_filters(library_id: int, q: Query, start: date, end: date) -> list[Any]:
+    """Registrations of the query's cell between `start` and `end`, inclusive."""
     where: list[Any] = [
         MemberTally.library_id == library_id,
         MemberTally.day >= start,
         MemberTally.day <= end,
-        *_birth_years(q, q.end.year, MemberTally.birth_year),
+        *birth_years(q, q.end.year, MemberTally.birth_year),
     ]
     if q.school is not None:
         where.append(MemberTally.school == q.school)
-    stmt = (
-        select(MemberTally.day, func.sum(MemberTally.members))
-        .where(*where)
-        .group_by(MemberTally.day)
-    )
-    return {d: int(n or 0) for d, n in session.execute(stmt)}
+    return where
 
 
 def registrations_by_school(
@@ -181,7 +143,7 @@ def registrations_by_school(
     where: list[Any] = [
         MemberTally.library_id == library_id,
         MemberTally.day <= q.end,
-        *_birth_years(q, q.end.year, MemberTally.birth_year),
+        *birth_years(q, q.end.year, MemberTally.birth_year),
     ]
     if start is not None:
         where.append(MemberTally.day >= start)
@@ -193,40 +155,8 @@ def registrations_by_school(
     return {s: int(n or 0) for s, n in session.execute(stmt)}
 
 
-def participants(
-    session: Session, challenge_id: int, q: Query, joined_from: date | None, tz: str
-) -> int:
-    """A challenge's participants of the query's cell who joined by the range's end."""
-    where: list[Any] = [
-        ChallengeParticipant.challenge_id == challenge_id,
-        ChallengeParticipant.joined_at < local_midnight_utc(_next(q.end), tz),
-    ]
-    if joined_from is not None:
-        where.append(ChallengeParticipant.joined_at >= local_midnight_utc(joined_from, tz))
-    stmt = (
-        select(func.count())
-        .select_from(ChallengeParticipant)
-        .where(*where, *_of_cell(q, ChallengeParticipant.member_id))
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-def _next(day: date) -> date:
+def next_day(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
-
-
-def badges_earned(session: Session, library_id: int, q: Query, tz: str) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(BadgeAward)
-        .where(
-            BadgeAward.badge_id.in_(select(Badge.id).where(Badge.library_id == library_id)),
-            BadgeAward.awarded_at >= local_midnight_utc(q.start, tz),
-            BadgeAward.awarded_at < local_midnight_utc(_next(q.end), tz),
-            *_of_cell(q, BadgeAward.member_id),
-        )
-    )
-    return int(session.execute(stmt).scalar_one())
 
 
 def badges_by_badge(
@@ -241,7 +171,7 @@ def badges_by_badge(
             and_(
                 BadgeAward.badge_id == Badge.id,
                 BadgeAward.awarded_at >= local_midnight_utc(q.start, tz),
-                BadgeAward.awarded_at < local_midnight_utc(_next(q.end), tz),
+                BadgeAward.awarded_at < local_midnight_utc(next_day(q.end), tz),
             ),
         )
         .where(Badge.library_id == library_id)
@@ -249,78 +179,6 @@ def badges_by_badge(
         .order_by(func.count(BadgeAward.id).desc(), Badge.id)
     )
     return [(int(i), str(n), int(c)) for i, n, c in session.execute(stmt)]
-
-
-# SQLite's statistics say every log of a library shares one status (nearly all are
-# accepted), and its planner then scans the whole log: the index finds the few waiting.
-_PENDING = (
-    "SELECT count(*) FROM reading_log {hint} WHERE library_id = :library_id"
-    " AND status = 'pending_review' AND deleted_at IS NULL"
-)
-_PENDING_BY = {
-    "sqlite": HotSql(_PENDING.format(hint="INDEXED BY ix_reading_log_library_id_status")),
-    "postgresql": HotSql(_PENDING.format(hint="")),
-}
-
-
-def pending_review(session: Session, library_id: int, q: Query) -> int:
-    """Logs waiting for staff (few): by the (library, status) index."""
-    cell = _of_cell(q, ReadingLog.member_id)
-    fast = _PENDING_BY.get(session.get_bind().dialect.name)
-    if not cell and fast is not None:
-        return int(fast.one(session, {"library_id": library_id})[0])
-    stmt = (
-        select(func.count())
-        .select_from(ReadingLog)
-        .where(
-            ReadingLog.library_id == library_id,
-            ReadingLog.status == "pending_review",
-            ReadingLog.deleted_at.is_(None),
-            *cell,
-        )
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
-@dataclass(frozen=True, slots=True)
-class ChallengeTally:
-    challenge: Challenge
-    participants: int
-    completions: int
-    progress: list[int]  # sorted, for the median and the 25/50/75/100% bands
-
-
-def challenges_meeting(session: Session, library_id: int, q: Query) -> list[Challenge]:
-    stmt = select(Challenge).where(
-        Challenge.library_id == library_id, Challenge.deleted_at.is_(None)
-    )
-    if q.challenge_id is not None:
-        stmt = stmt.where(Challenge.id == q.challenge_id)
-    else:
-        stmt = stmt.where(Challenge.starts_on <= q.end, Challenge.ends_on >= q.start)
-    return list(session.execute(stmt.order_by(Challenge.starts_on, Challenge.id)).scalars())
-
-
-def challenge_tallies(
-    session: Session, challenges: Sequence[Challenge], q: Query
-) -> list[ChallengeTally]:
-    """Each challenge's participants of the cell, completions and sorted progress."""
-    out = []
-    for ch in challenges:
-        stmt = select(ChallengeParticipant.progress, ChallengeParticipant.completed_at).where(
-            ChallengeParticipant.challenge_id == ch.id,
-            *_of_cell(q, ChallengeParticipant.member_id),
-        )
-        rows = session.execute(stmt).all()
-        out.append(
-            ChallengeTally(
-                ch,
-                len(rows),
-                sum(1 for _, done in rows if done is not None),
-                sorted(int(p) for p, _ in rows),
-            )
-        )
-    return out
 
 
 def achievers(
@@ -341,7 +199,7 @@ def achievers(
         .where(
             Challenge.library_id == library_id,
             ChallengeParticipant.completed_at >= local_midnight_utc(q.start, tz),  # type: ignore[operator]
-            ChallengeParticipant.completed_at < local_midnight_utc(_next(q.end), tz),  # type: ignore[operator]
+            ChallengeParticipant.completed_at < local_midnight_utc(next_day(q.end), tz),  # type: ignore[operator]
             *_member_filters(q, q.end.year),
         )
         .group_by(key)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
@@ -242,7 +243,18 @@ def rebuild(session: Session, lib: Library) -> int:
     session.execute(delete(MemberTally).where(MemberTally.library_id == lib_id))
     session.execute(delete(MemberPeriod).where(MemberPeriod.member_id.in_(members)))
     session.execute(delete(MemberTopic).where(MemberTopic.member_id.in_(members)))
-    batches = [
+    batches = rollup_rows(want, lib_id)
+    written = 0
+    for model, rows in batches:
+        for i in range(0, len(rows), 5_000):
+            session.execute(insert(model), rows[i : i + 5_000])
+        written += len(rows)
+    return written
+
+
+def rollup_rows(want: Recount, lib_id: int) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """The rows of each rollup table that a recount of the library `lib_id` makes."""
+    return [
         (
             ActivityDay,
             [
@@ -286,12 +298,6 @@ def rebuild(session: Session, lib: Library) -> int:
             ],
         ),
     ]
-    written = 0
-    for model, rows in batches:
-        for i in range(0, len(rows), 5_000):
-            session.execute(insert(model), rows[i : i + 5_000])
-        written += len(rows)
-    return written
 
 
 def libraries(session: Session, slug: str | None) -> list[Library]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.analytics import lists, queries
+from app.analytics import lists, queries, statements
 from app.analytics.schemas import SMALL_CELL, SUPPRESSED, Cell, DateRange, Report, ReportName
 from app.analytics.scope import Query, Scope
 from app.analytics.service import filters_of, headcount, summary
@@ -96,10 +96,9 @@ def _schools(session: Session, scope: Scope, q: Query) -> Table:
 
 def _progress(session: Session, scope: Scope, q: Query) -> Table:
     rows: list[list[Cell]] = []
-    chosen = queries.challenges_meeting(session, scope.library_id, q)
-    for t in queries.challenge_tallies(session, chosen, q):
+    for t in statements.challenge_tallies(session, scope.library_id, q):
         ch = t.challenge
-        bands = [sum(1 for p in t.progress if p * 100 >= band * ch.target) for band in BANDS]
+        bands = [t.passed(band) for band in BANDS]
         rows.append(
             [
                 ch.title,

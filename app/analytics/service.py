@@ -8,12 +8,11 @@ in half would miss readers of its other half.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from statistics import median
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.analytics import queries
+from app.analytics import queries, statements
 from app.analytics.counters import month_start, quarter_start, week_start
 from app.analytics.schemas import (
     SMALL_CELL,
@@ -86,12 +85,16 @@ def _sum(days: dict[date, dict[str, int]], col: str, lo: date, hi: date) -> int:
 
 def _periods(
     session: Session, scope: Scope, q: Query
-) -> tuple[dict[date, dict[str, int]], ActiveReaders, bool]:
+) -> tuple[dict[date, dict[str, int]], ActiveReaders, bool, dict[str, int]]:
     """The days of the whole weeks and months the range touches, the readers (distinct
-    over the range, and per period), and whether the cell is a small one of children."""
+    over the range, and per period), whether the cell is a small one of children, and the
+    summary's headcounts (`statements.HEADS`)."""
     lo = min(week_start(q.start), month_start(q.start))
     hi = max(buckets(q.end, q.end, "week")[0][1], buckets(q.end, q.end, "month")[0][1])
-    days = queries.activity_days(session, scope.library_id, q, lo, hi)
+    column = _readers_column(q)
+    days, heads = statements.summary_figures(
+        session, scope.library_id, q, scope.library.timezone, lo, hi, distinct=column is None
+    )
 
     def figure(interval: Interval, col: str) -> PeriodFigure:
         counts = [_sum(days, col, a, b) for a, b in buckets(q.start, q.end, interval)]
@@ -104,7 +107,7 @@ def _periods(
             periods=len(counts),
         )
 
-    distinct = _distinct_readers(session, scope, q, days)
+    distinct = heads["distinct_readers"] if column is None else _sum(days, column, q.start, q.end)
     readers = ActiveReaders(
         distinct=headcount(distinct, q),
         day=figure("day", "readers_day"),
@@ -112,50 +115,45 @@ def _periods(
         month=figure("month", "readers_month"),
     )
     small = q.may_hold_children and 0 < distinct < SMALL_CELL
-    return {d: r for d, r in days.items() if q.start <= d <= q.end}, readers, small
+    return {d: r for d, r in days.items() if q.start <= d <= q.end}, readers, small, heads
 
 
-def _distinct_readers(
-    session: Session, scope: Scope, q: Query, days: dict[date, dict[str, int]]
-) -> int:
-    """The range's distinct readers. A range from the first day of a week, month or
-    quarter to a day of the same period is read from the rollups: a member who read in
-    it counts once, on the day of their first log of the period. Any other range asks
-    the rows that make a reader count once per period."""
+def _readers_column(q: Query) -> str | None:
+    """The rollup column whose sum over the range is its distinct readers, or None when
+    the rollups cannot say. A range from the first day of a week, month or quarter to a
+    day of the same period can: a member who read in it counts once, on the day of their
+    first log of the period. Any other range asks the rows that make a reader count once
+    per period."""
     if q.start == q.end:
-        return _sum(days, "readers_day", q.start, q.end)
+        return "readers_day"
     for kind, col, first in (
         ("w", "readers_week", week_start(q.start)),
         ("m", "readers_month", month_start(q.start)),
         ("q", "readers_quarter", quarter_start(q.start)),
     ):
         if first == q.start and q.end < queries.period_after(kind, q.start):
-            return _sum(days, col, q.start, q.end)
-    return queries.distinct_readers(session, scope.library_id, q)
+            return col
+    return None
 
 
 def summary(session: Session, scope: Scope, query: Query) -> Summary:
-    """GET /v1/analytics/summary: one library's figures for the query's range."""
+    """GET /v1/analytics/summary: one library's figures for the query's range (two
+    statements: the figures, and the challenges)."""
     q = query
     lib = scope.library
-    days, readers, small = _periods(session, scope, q)
+    days, readers, small, heads = _periods(session, scope, q)
 
     def total(col: str) -> int:
         return sum(r[col] for r in days.values())
 
-    if q.challenge_id is not None:
-        members = queries.participants(session, q.challenge_id, q, None, lib.timezone)
-        new = queries.participants(session, q.challenge_id, q, q.start, lib.timezone)
-    else:
-        members, new = queries.registrations(session, scope.library_id, q)
     reading, bonus = total("points_reading"), total("points_bonus")
     return Summary(
         library=lib.slug,
         timezone=lib.timezone,
         period=DateRange(start=q.start, end=q.end),
         filters=filters_of(q),
-        members=headcount(members, q),
-        new_members=headcount(new, q),
+        members=headcount(heads["members"], q),
+        new_members=headcount(heads["new_members"], q),
         active_readers=readers,
         first_time_readers=headcount(total("first_timers"), q),
         logs=amount(total("logs"), small),
@@ -167,23 +165,19 @@ def summary(session: Session, scope: Scope, query: Query) -> Summary:
             bonus=amount(bonus, small),
             total=amount(reading + bonus, small),
         ),
-        badges_earned=headcount(
-            queries.badges_earned(session, scope.library_id, q, lib.timezone), q
-        ),
-        pending_review=headcount(queries.pending_review(session, scope.library_id, q), q),
+        badges_earned=headcount(heads["badges"], q),
+        pending_review=headcount(heads["pending_review"], q),
         challenges=challenge_figures(session, scope, q),
     )
 
 
 def challenge_figures(session: Session, scope: Scope, q: Query) -> list[ChallengeFigures]:
     out = []
-    chosen = queries.challenges_meeting(session, scope.library_id, q)
-    for t in queries.challenge_tallies(session, chosen, q):
+    for t in statements.challenge_tallies(session, scope.library_id, q):
         ch = t.challenge
         small = q.may_hold_children and 0 < t.participants < SMALL_CELL
         rate = t.completions / t.participants if t.participants else None
-        # Each participant's share of the goal, at most all of it.
-        mid = median(min(p, ch.target) for p in t.progress) / ch.target if t.progress else None
+        mid = t.median_share()
         out.append(
             ChallengeFigures(
                 id=ch.id or 0,
@@ -236,26 +230,28 @@ def _values(
     q: Query,
     metric: str,
     interval: Interval,
-    spans: list[tuple[date, date]],
-) -> tuple[list[int], bool]:
-    lo, hi = spans[0][0], spans[-1][1]
+    ranges: list[list[tuple[date, date]]],
+) -> list[tuple[list[int], bool]]:
+    """For the series' spans (and the compared ones): each span's value, and whether the
+    range's readers are a small cell of children. One statement."""
+    if metric == "new_members" and q.challenge_id is not None:
+        raise unprocessable(
+            "new_members is not kept per challenge; drop challenge_id.", field="metric"
+        )
+    sums = statements.series_sums(session, scope.library_id, q, metric, ranges)
     if metric == "new_members":
-        if q.challenge_id is not None:
-            raise unprocessable(
-                "new_members is not kept per challenge; drop challenge_id.", field="metric"
-            )
-        regs = queries.registrations_by_day(session, scope.library_id, q, lo, hi)
-        values = [sum(n for d, n in regs.items() if a <= d <= b) for a, b in spans]
-        return values, False
-    days = queries.activity_days(session, scope.library_id, q, lo, hi)
+        return [([row["members"] for row in rows], False) for rows, _ in sums]
     if metric in READER_METRICS:
         col = _READER_COLUMN[interval]
-        return [_sum(days, col, a, b) for a, b in spans], False
+        return [([row[col] for row in rows], False) for rows, _ in sums]
     cols = _METRIC_COLUMNS[metric]
-    values = [sum(_sum(days, c, a, b) for c in cols) for a, b in spans]
-    readers = [_sum(days, "readers_month", a, b) for a, b in buckets(lo, hi, "month")]
-    small = q.may_hold_children and 0 < sum(readers) < SMALL_CELL
-    return values, small
+    return [
+        (
+            [sum(row[c] for c in cols) for row in rows],
+            q.may_hold_children and 0 < total["readers_month"] < SMALL_CELL,
+        )
+        for rows, total in sums
+    ]
 
 
 def _change(value: int, before: int | None) -> float | None:
@@ -278,7 +274,6 @@ def timeseries(
     spans = buckets(q.start, q.end, interval)
     if interval == "day" and len(spans) > 366 * 2:
         raise unprocessable("A daily series covers at most two years.", field="interval")
-    values, small = _values(session, scope, q, metric, interval, spans)
     before: list[int] | None = None
     before_spans: list[tuple[date, date]] = []
     compare_small = False
@@ -291,7 +286,12 @@ def timeseries(
             )
             for a, b in spans
         ]
-        before, compare_small = _values(session, scope, q, metric, interval, before_spans)
+    found = _values(
+        session, scope, q, metric, interval, [spans, before_spans] if before_spans else [spans]
+    )
+    values, small = found[0]
+    if before_spans:
+        before, compare_small = found[1]
     is_headcount = metric in READER_METRICS or metric in ("first_time_readers", "new_members")
 
     def shown(n: int, hidden: bool) -> Amount:
