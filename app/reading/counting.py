@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from app import leaderboards
+from app.analytics import backlog
 from app.analytics import counters as analytics
 from app.core.hotsql import HotSql
 from app.models.book import Book, BookPublic
@@ -267,13 +268,13 @@ def count(
     genres_read: frozenset[str] | None = None,
 ) -> tuple[list[ledger.Booked], dict[str, int]]:
     """Make an accepted (or approved) log count: ledger, day, books, genres, counters
-    and the analytics rollups (`count_log`, last).
+    and the facts for the analytics rollups (left in their backlog, last).
 
     Returns the ledger rows and the member's counters after them. `genres_read`: the
     member's genres, when the caller read them under the member's lock.
     """
     rows, counters = count_own(session, ctx, log, book, log_in, outcome, now, genres_read)
-    analytics.count_log(session, rollup_facts(ctx, log, book, log_in, outcome))
+    backlog.enqueue(session, log.id, rollup_facts(ctx, log, book, log_in, outcome))
     return rows, counters
 
 
