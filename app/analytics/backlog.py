@@ -12,9 +12,9 @@ Who applies: the background worker, every pass; every analytics read, before it 
 (`drain`), so staff always see every log accepted before their request; and
 `analytics verify`. A log withdrawn while its facts still wait has them added first
 (`withdraw_log`), then taken away with the ledger's compensating rows, as before.
-Batches on PostgreSQL claim their rows with `FOR UPDATE SKIP LOCKED` and one batch runs
-at a time (an advisory try-lock), so concurrent drains never block each other or double
-count.
+Batches on PostgreSQL claim their rows with `FOR UPDATE` in log order, and write
+every table in key order: concurrent drains wait for each other (a read's drain thus
+sees what a running batch adds) and never count a log twice or deadlock.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from app.analytics.counters import (
     period_starts,
 )
 from app.core import dbcompat
-from app.core.db import advisory_lock_id, transaction
+from app.core.db import transaction
 from app.core.hotsql import HotSql
 from app.models.analytics import (
     ActivityDay,
@@ -151,14 +151,9 @@ def waiting(session: Session) -> bool:
 
 def apply(session: Session, limit: int = BATCH) -> int:
     """Add up to `limit` waiting logs to the rollups, in log order; how many it took."""
-    if not session.execute(select(dbcompat.try_advisory_xact_lock(_LOCK))).scalar():
-        return 0  # another batch is running (PostgreSQL): it takes these rows
-    claim = (
-        select(AnalyticsBacklog.id)
-        .order_by(AnalyticsBacklog.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    # PostgreSQL: rows another batch holds are waited for, not skipped, so a read that
+    # drains sees them added once that batch commits (and finds them gone).
+    claim = select(AnalyticsBacklog.id).order_by(AnalyticsBacklog.id).limit(limit).with_for_update()
     taken = session.execute(
         delete(AnalyticsBacklog)
         .where(AnalyticsBacklog.id.in_(claim))
@@ -195,7 +190,6 @@ def apply_all(session: Session) -> int:
 
 # -- adding a batch ---------------------------------------------------------------------
 
-_LOCK = advisory_lock_id("analytics", "backlog")
 Cell = tuple[Any, ...]
 
 
