@@ -13,6 +13,7 @@ from sqlalchemy import Engine, bindparam, select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.analytics import backlog
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.db import close_session, open_session, read_engine, replica_reachable
@@ -74,6 +75,19 @@ def get_replica_session(request: Request) -> Iterator[Session]:
     yield from _replica_session(request, own_data=False)
 
 
+def fresh_rollups(request: Request) -> None:
+    """The analytics rollups take in every log accepted before the request (their backlog
+    is added on the primary: see `app.analytics.backlog`); before any session opens."""
+    backlog.drain(request.app.state.engine)
+
+
+def get_analytics_session(request: Request) -> Iterator[Session]:
+    """`get_replica_session` once the rollups have taken in every log accepted before the
+    request (their backlog is added on the primary first: see `app.analytics.backlog`)."""
+    backlog.drain(request.app.state.engine)
+    yield from _replica_session(request, own_data=False)
+
+
 def get_fresh_replica_session(request: Request) -> Iterator[Session]:
     """A read-only unit of work that shows the caller's own latest writes (boards): on the
     replica once it has replayed them, else on the primary."""
@@ -95,6 +109,8 @@ async def get_settings_dep(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReplicaSessionDep = Annotated[Session, Depends(get_replica_session, scope="function")]
 FreshReplicaSessionDep = Annotated[Session, Depends(get_fresh_replica_session, scope="function")]
+AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session, scope="function")]
+FreshRollups = Annotated[None, Depends(fresh_rollups)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 

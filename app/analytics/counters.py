@@ -1,12 +1,12 @@
 """The write side of analytics: what a counted log, a ledger row or a registration moves.
 
-A log moves, in its own transaction: one `activity_day` row per scope (the library, and
-each challenge it counts for) with its sums and the readers it makes (a `member_period`
-row per scope and period, inserted once: a member counts once a day, week, month,
-quarter and ever), and one `topic_day` row per book, author, genre and hashtag (with a
-`member_topic` row making each member a topic's reader once). SQLite runs the four
-statements in turn (`count_log`); PostgreSQL runs the same writes as parts of the
-reading path's one statement (`PG_CTES`, `pg_params`).
+A counted log moves one `activity_day` row per scope (the library, and each challenge it
+counts for) with its sums and the readers it makes (a `member_period` row per scope and
+period, inserted once: a member counts once a day, week, month, quarter and ever), and
+one `topic_day` row per book, author, genre and hashtag (with a `member_topic` row making
+each member a topic's reader once). Those moves are made in batches from the backlog
+(`app.analytics.backlog`); this module says what a log adds (`LogFacts`) and moves the
+rows that bonus points and registrations change in their own transaction.
 """
 
 from __future__ import annotations
@@ -147,17 +147,7 @@ def log_facts(
     )
 
 
-# --- SQLite (and any engine): one multi-row statement each -------------------------
-
-
-@lru_cache(maxsize=64)
-def _seen_sql(n: int) -> HotSql:
-    rows = ", ".join(f"(:member_id, :s{i}, :p{i}, :d{i})" for i in range(n))
-    return HotSql(
-        "INSERT INTO member_period (member_id, scope, period, starts_on)"  # noqa: S608
-        f" VALUES {rows} ON CONFLICT DO NOTHING RETURNING scope, period",
-        binds={f"d{i}": Date() for i in range(n)},
-    )
+# --- bonus points and withdrawals: the library's day rows, in their own transaction ---
 
 
 def _upsert_sql(table: str, key: Sequence[str], counts: Sequence[str], n: int) -> HotSql:
@@ -176,101 +166,17 @@ def _activity_sql(n: int) -> HotSql:
     return _upsert_sql("activity_day", ACTIVITY_KEY, ACTIVITY_COUNTS, n)
 
 
-@lru_cache(maxsize=64)
-def _topic_seen_sql(n: int) -> HotSql:
-    rows = ", ".join(f"(:member_id, :k{i}, :t{i}, :read_on)" for i in range(n))
-    return HotSql(
-        "INSERT INTO member_topic (member_id, kind, topic, first_on)"  # noqa: S608
-        f" VALUES {rows} ON CONFLICT DO NOTHING RETURNING kind, topic",
-        binds={"read_on": Date()},
-    )
-
-
-@lru_cache(maxsize=64)
-def _topic_sql(n: int) -> HotSql:
-    return _upsert_sql("topic_day", TOPIC_KEY, TOPIC_COUNTS, n)
-
-
 def add_activity(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Upsert `activity_day` rows (each: the key and any of the counts), adding counts."""
     if not rows:
         return
-    full = [{**dict.fromkeys(ACTIVITY_COUNTS, 0), **r} for r in rows]
+    # in key order, as the backlog's batches write: concurrent writers lock rows in one order
+    full = sorted(
+        ({**dict.fromkeys(ACTIVITY_COUNTS, 0), **r} for r in rows),
+        key=lambda r: tuple(r[k] for k in ACTIVITY_KEY),
+    )
     params = {f"{k}{i}": v for i, r in enumerate(full) for k, v in r.items()}
     _activity_sql(len(full)).run(session, params)
-
-
-def count_log(session: Session, facts: LogFacts) -> None:
-    """Move the rollups for one counted log: one statement on PostgreSQL, four on SQLite.
-
-    Every log of a library on a day moves the same `activity_day` and `topic_day` rows,
-    so on PostgreSQL concurrent logs queue on their row locks: the reading path calls
-    this as its last write, and the locks are held for the commit's round trip only.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        _PG_COUNT.run(session, {**_pg_shared(facts), **pg_params(facts)})
-        return
-    periods = [
-        (scope, period, start)
-        for scope in facts.scopes
-        for period, start in zip(PERIODS, period_starts(facts.read_on), strict=True)
-    ]
-    params: dict[str, Any] = {"member_id": facts.member_id, "read_on": facts.read_on}
-    for i, (scope, period, start) in enumerate(periods):
-        params[f"s{i}"], params[f"p{i}"], params[f"d{i}"] = scope, period, start
-    seen = {(int(s), str(p)) for s, p in _seen_sql(len(periods)).run(session, params)}
-    base = _base_row(facts)
-    add_activity(
-        session,
-        [
-            {
-                **base,
-                "challenge_id": scope,
-                **{
-                    col: int((scope, period) in seen)
-                    for col, period in zip(READERS, PERIODS, strict=True)
-                },
-            }
-            for scope in facts.scopes
-        ],
-    )
-    topic_params: dict[str, Any] = {"member_id": facts.member_id, "read_on": facts.read_on}
-    for i, (kind, topic) in enumerate(facts.topics):
-        topic_params[f"k{i}"], topic_params[f"t{i}"] = kind, topic
-    new = set(_topic_seen_sql(len(facts.topics)).run(session, topic_params))
-    rows = [
-        {
-            "library_id": facts.library_id,
-            "day": facts.read_on,
-            "age_group": facts.age_group,
-            "kind": kind,
-            "topic": topic,
-            "logs": 1,
-            "pages": facts.pages,
-            "minutes": facts.minutes,
-            "finishes": facts.finishes,
-            "readers": int((kind, topic) in new),
-        }
-        for kind, topic in facts.topics
-    ]
-    _topic_sql(len(rows)).run(
-        session, {f"{k}{i}": v for i, r in enumerate(rows) for k, v in r.items()}
-    )
-
-
-def _base_row(facts: LogFacts) -> dict[str, Any]:
-    return {
-        "library_id": facts.library_id,
-        "day": facts.read_on,
-        "age_group": facts.age_group,
-        "school": facts.school,
-        "logs": 1,
-        "pages": facts.pages,
-        "minutes": facts.minutes,
-        "finishes": facts.finishes,
-        "points_reading": facts.points_reading,
-        "points_bonus": facts.points_bonus,
-    }
 
 
 def uncount_log(
@@ -383,83 +289,3 @@ def school_changed(
                 "n": n,
             },
         )
-
-
-# --- PostgreSQL: the same writes inside the reading path's one statement -----------
-
-PG_CTES = f"""
-    seen AS (
-        INSERT INTO member_period (member_id, scope, period, starts_on)
-        SELECT :member_id, p.scope, p.period, p.starts_on
-        FROM unnest(CAST(:an_period_scopes AS integer[]), CAST(:an_periods AS varchar[]),
-            CAST(:an_starts AS date[])) AS p(scope, period, starts_on)
-        ON CONFLICT DO NOTHING
-        RETURNING scope, period
-    ), activity AS (
-        INSERT INTO activity_day ({", ".join(ACTIVITY_KEY + ACTIVITY_COUNTS)})
-        SELECT :library_id, s.scope, :read_on, :an_age_group, :an_school, 1, :pages,
-            :minutes, :books, :an_points_reading, :an_points_bonus,
-            {
-    ", ".join(
-        f"(SELECT count(*) FROM seen WHERE seen.scope = s.scope AND seen.period = '{p}')"
-        for p in PERIODS
-    )
-}
-        FROM unnest(CAST(:an_scopes AS integer[])) AS s(scope)
-        ORDER BY s.scope
-        ON CONFLICT ({", ".join(ACTIVITY_KEY)}) DO UPDATE SET
-            {", ".join(f"{c} = activity_day.{c} + excluded.{c}" for c in ACTIVITY_COUNTS)}
-        RETURNING 1
-    ), topic_seen AS (
-        INSERT INTO member_topic (member_id, kind, topic, first_on)
-        SELECT :member_id, t.kind, t.topic, :read_on
-        FROM unnest(CAST(:an_kinds AS varchar[]), CAST(:an_topics AS varchar[]))
-            AS t(kind, topic)
-        ON CONFLICT DO NOTHING
-        RETURNING kind, topic
-    ), topics AS (
-        INSERT INTO topic_day ({", ".join(TOPIC_KEY + TOPIC_COUNTS)})
-        SELECT :library_id, :read_on, :an_age_group, t.kind, t.topic, 1, :pages, :minutes,
-            :books, (SELECT count(*) FROM topic_seen AS n
-                     WHERE n.kind = t.kind AND n.topic = t.topic)
-        FROM unnest(CAST(:an_kinds AS varchar[]), CAST(:an_topics AS varchar[]))
-            AS t(kind, topic)
-        -- after every activity row: all logs lock the shared rows in one order
-        CROSS JOIN (SELECT count(*) FROM activity) AS activity_done
-        ORDER BY t.kind, t.topic
-        ON CONFLICT ({", ".join(TOPIC_KEY)}) DO UPDATE SET
-            {", ".join(f"{c} = topic_day.{c} + excluded.{c}" for c in TOPIC_COUNTS)}
-        RETURNING 1
-    )"""  # noqa: S608 (constant fragments)
-
-
-def pg_params(facts: LogFacts) -> dict[str, Any]:
-    """The parameters `PG_CTES` adds (it shares :member_id, :library_id, :read_on,
-    :pages, :minutes and :books with the reading path's statement)."""
-    starts = period_starts(facts.read_on)
-    return {
-        "an_period_scopes": [s for s in facts.scopes for _ in PERIODS],
-        "an_periods": [p for _ in facts.scopes for p in PERIODS],
-        "an_starts": [d for _ in facts.scopes for d in starts],
-        "an_scopes": list(facts.scopes),
-        "an_age_group": facts.age_group,
-        "an_school": facts.school,
-        "an_points_reading": facts.points_reading,
-        "an_points_bonus": facts.points_bonus,
-        "an_kinds": [k for k, _ in facts.topics],
-        "an_topics": [t for _, t in facts.topics],
-    }
-
-
-_PG_COUNT = HotSql("WITH" + PG_CTES + " SELECT count(*) FROM topics")  # noqa: S608
-
-
-def _pg_shared(facts: LogFacts) -> dict[str, Any]:
-    return {
-        "member_id": facts.member_id,
-        "library_id": facts.library_id,
-        "read_on": facts.read_on,
-        "pages": facts.pages,
-        "minutes": facts.minutes,
-        "books": facts.finishes,
-    }

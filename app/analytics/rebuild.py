@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
 
+from app.analytics import backlog
 from app.analytics.counters import (
     ACTIVITY_COUNTS,
     PERIODS,
@@ -181,7 +182,8 @@ def _points(session: Session, lib_id: int, out: Recount) -> None:
 
 
 def verify(session: Session, lib: Library) -> Iterator[str]:
-    """One line per rollup that differs from the recount."""
+    """One line per rollup that differs from the recount (the backlog added first)."""
+    backlog.apply_all(session)
     want = recount(session, lib)
     lib_id = lib.id or 0
     expected: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -231,13 +233,14 @@ def rebuild(session: Session, lib: Library) -> int:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text(
-                "LOCK TABLE activity_day, member_period, topic_day, member_topic, member_tally"
-                " IN EXCLUSIVE MODE"
+                "LOCK TABLE activity_day, member_period, topic_day, member_topic, member_tally,"
+                " analytics_backlog IN EXCLUSIVE MODE"
             )
         )
     lib_id = lib.id or 0
     want = recount(session, lib)
     members = select(Member.id).where(Member.library_id == lib_id)
+    backlog.forget_library(session, lib_id)  # the recount holds every log
     session.execute(delete(ActivityDay).where(ActivityDay.library_id == lib_id))
     session.execute(delete(TopicDay).where(TopicDay.library_id == lib_id))
     session.execute(delete(MemberTally).where(MemberTally.library_id == lib_id))

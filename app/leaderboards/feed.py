@@ -189,8 +189,10 @@ def record(
     if not entries or member.id is None:
         return
     deltas = board_deltas(session, member, entries, day=day, challenge_ids=challenge_ids)
-    store.add(session, member.id, deltas)
-    publish_after_commit(session, member, deltas, entries[0].created_at, timezone)
+    facts = ranks.facts_of(member)
+    booked_at = entries[0].created_at
+    rows = store.add(session, member.id, deltas, ranks.placements(facts, deltas, booked_at.year))
+    publish_after_commit(session, member, deltas, booked_at, timezone, seen=ranks.Seen(facts, rows))
 
 
 def board_deltas(
@@ -240,17 +242,20 @@ def publish_after_commit(
     deltas: Mapping[str, int],
     booked_at: datetime,
     timezone: str | None = None,
+    *,
+    seen: ranks.Seen | None = None,
 ) -> None:
     """Count the moved counters by rank (before the commit) and hand the deltas to the
     Redis index (if any) once the transaction commits. Every change of `board_score`
-    passes through here, whoever wrote it."""
+    passes through here, whoever wrote it; `seen`: the rows as the write returned them
+    (then the count need not read them again)."""
     library_id, member_id = member.library_id, member.id
     if member_id is None:
         return
     moved = {board: n for board, n in deltas.items() if n != 0}
     if not moved:
         return
-    _note(session, member_id, moved, booked_at.year)
+    _note(session, member_id, moved, booked_at.year, seen)
     index = index_for(session)
     if index is None or library_id is None:
         return
@@ -358,15 +363,22 @@ class _Named:
 
 # -- before and after the commit ----------------------------------------------------------
 
-# (transaction, member id, points per board or None for a re-placement, local year)
-Move = tuple[SessionTransaction, int, dict[str, int] | None, int]
+# (transaction, member id, points per board or None for a re-placement, UTC year, the
+# rows as written when the write returned them)
+Move = tuple[SessionTransaction, int, dict[str, int] | None, int, "ranks.Seen | None"]
 
 
-def _note(session: Session, member_id: int, moved: dict[str, int] | None, year: int) -> None:
+def _note(
+    session: Session,
+    member_id: int,
+    moved: dict[str, int] | None,
+    year: int,
+    seen: ranks.Seen | None = None,
+) -> None:
     trans = session.get_nested_transaction() or session.get_transaction()
     if trans is None:
         return
-    session.info.setdefault(_MOVES, []).append((trans, member_id, moved, year))
+    session.info.setdefault(_MOVES, []).append((trans, member_id, moved, year, seen))
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -377,11 +389,12 @@ def _settle_counts(session: OrmSession) -> None:
     if not found:
         return
     moves = ranks.Moves()
-    for _, member_id, moved, year in found:
+    for _, member_id, moved, year, seen in found:
         moves.year = max(moves.year, year)
         if moved is None:
             moves.replace.add(member_id)
             continue
+        moves.saw(member_id, seen)
         points = moves.points.setdefault(member_id, {})
         touches = moves.touches.setdefault(member_id, {})
         for board, n in moved.items():

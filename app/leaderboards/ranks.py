@@ -104,14 +104,61 @@ def cells(placed: str | None, points: int, sign: int) -> Iterable[tuple[tuple[An
 # -- collecting and settling ------------------------------------------------------------
 
 
+# What `place` reads of a member: role, opted out, birth year, school.
+Facts = tuple[str, bool, int, str | None]
+
+
+def facts_of(member: Any) -> Facts:
+    return (member.role, bool(member.leaderboard_opt_out), member.birth_year, member.school)
+
+
+def placements(facts: Facts, boards: Iterable[str], year: int) -> dict[str, str | None]:
+    """Where a member's new counter rows on `boards` are counted (written with the rows,
+    so a first log needs no re-placement)."""
+    role, opted_out, birth_year, school = facts
+    return {b: place(b, role, opted_out, birth_year, school, year) for b in boards}
+
+
+@dataclass(slots=True)
+class Seen:
+    """A member's counter rows as their last write left them (its RETURNING: points and
+    placement per board), and the profile facts the write was made with."""
+
+    facts: Facts
+    rows: dict[str, tuple[int, str | None]]
+
+
 @dataclass(slots=True)
 class Moves:
-    """What a transaction moved, per member: points per board, and whole re-placements."""
+    """What a transaction moved, per member: points per board, and whole re-placements;
+    the rows as written, when every write of the member returned them (`seen`)."""
 
     points: dict[int, dict[str, int]] = field(default_factory=dict)
     touches: dict[int, dict[str, int]] = field(default_factory=dict)  # version bumps
     replace: set[int] = field(default_factory=set)
+    seen: dict[int, Seen] = field(default_factory=dict)
+    unseen: set[int] = field(default_factory=set)  # a write that returned nothing
     year: int = 0
+
+    def saw(self, member_id: int, seen: Seen | None) -> None:
+        if seen is None:
+            self.unseen.add(member_id)
+            return
+        known = self.seen.get(member_id)
+        if known is None:
+            self.seen[member_id] = Seen(seen.facts, dict(seen.rows))
+        else:  # a later write: its rows are the newer
+            known.facts = seen.facts
+            known.rows.update(seen.rows)
+
+    def rows_of(self, member_id: int, boards: list[str]) -> list[tuple[Any, ...]] | None:
+        """The member's rows on `boards` as written, or None when they must be read."""
+        known = self.seen.get(member_id)
+        if known is None or member_id in self.unseen or member_id in self.replace:
+            return None
+        if any(b not in known.rows for b in boards):
+            return None
+        return [(b, *known.rows[b], *known.facts) for b in boards]
 
 
 def settle(session: Session, moves: Moves) -> None:
@@ -126,9 +173,10 @@ def settle(session: Session, moves: Moves) -> None:
         boards = None if whole else sorted(b for b, n in moved.items() if n)
         if boards == []:
             continue
-        for board, points, placed, role, opted_out, birth_year, school in _rows(
-            session, member_id, boards
-        ):
+        rows = None if boards is None else moves.rows_of(member_id, boards)
+        if rows is None:
+            rows = _rows(session, member_id, boards)
+        for board, points, placed, role, opted_out, birth_year, school in rows:
             now_placed = place(board, role, bool(opted_out), birth_year, school, year)
             before = points - moved.get(board, 0)
             for cell, n in cells(placed, before, -1):

@@ -69,32 +69,44 @@ class Row:
         return self.guardian_id is not None
 
 
-def add(session: Session, member_id: int, deltas: Mapping[str, int]) -> None:
-    """Move one member's counters on several boards: one multi-row UPSERT."""
+def add(
+    session: Session,
+    member_id: int,
+    deltas: Mapping[str, int],
+    placed: Mapping[str, str | None],
+) -> dict[str, tuple[int, str | None]]:
+    """Move one member's counters on several boards: one multi-row UPSERT. A new row is
+    counted where `placed` says (see `ranks.placements`). Returns each row as written:
+    (points, placement)."""
     values = [
         (board, n)
         for board, n in sorted(deltas.items())  # a fixed order: no lock-order deadlocks
         if n != 0
     ]
     if not values:
-        return
+        return {}
     params: dict[str, Any] = {"member_id": member_id}
     for i, (board, n) in enumerate(values):
         params[f"b{i}"] = board
         params[f"p{i}"] = n
-    _upsert(len(values)).run(session, params)
+        params[f"c{i}"] = placed.get(board)
+    return {
+        board: (int(points), where)
+        for board, points, where in _upsert(len(values)).run(session, params)
+    }
 
 
 @lru_cache(maxsize=16)
 def _upsert(rows: int) -> HotSql:
     # Plain SQL built once per row count, straight to the driver: this runs on every
-    # ledger append, and both engines speak ON CONFLICT ... DO UPDATE.
-    tuples = ", ".join(f"(:b{i}, :member_id, :p{i})" for i in range(rows))
+    # ledger append, and both engines speak ON CONFLICT ... DO UPDATE ... RETURNING.
+    tuples = ", ".join(f"(:b{i}, :member_id, :p{i}, :c{i})" for i in range(rows))
     return HotSql(
-        "INSERT INTO board_score (board, member_id, points) VALUES "  # noqa: S608
+        "INSERT INTO board_score (board, member_id, points, placed) VALUES "  # noqa: S608
         + tuples
         + " ON CONFLICT (board, member_id) DO UPDATE "
         "SET points = board_score.points + excluded.points"
+        " RETURNING board, points, placed"
     )
 
 

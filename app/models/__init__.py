@@ -3,6 +3,7 @@
 from app.models.account import ClassCode, GuardianConsent, PasswordReset, RateLimitCounter
 from app.models.analytics import (
     ActivityDay,
+    AnalyticsBacklog,
     MemberPeriod,
     MemberTally,
     MemberTopic,
@@ -38,6 +39,7 @@ from app.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityDay",
+    "AnalyticsBacklog",
     "AuthSession",
     "Badge",
     "BadgeAward",

@@ -1,8 +1,11 @@
 """Analytics rollups: counters a log, a registration or a landing-page view moves.
 
-Every figure of `/v1/analytics/*` is read from these tables, never from the reading log:
-they are moved in the same transaction as the rows they summarise, by atomic
-`SET x = x + :n` upserts, and `python -m app analytics verify|rebuild` checks them
+Every figure of `/v1/analytics/*` is read from these tables, never from the reading log.
+A counted log leaves its facts in `analytics_backlog`, in its own transaction, and the
+backlog is added to the rollups in batches (`app.analytics.backlog`: by the background
+worker, and by every analytics read before it answers); registrations and bonus points
+move the rollups in their own transaction. Every move is an atomic `SET x = x + :n`
+upsert, and `python -m app analytics verify|rebuild` checks them
 against (and rebuilds them from) the logs and the ledger. The tables a log moves have
 no foreign keys: each would cost the reading path a lookup per row.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -46,6 +49,18 @@ class ActivityDay(SQLModel, table=True):
     readers_month: int = 0
     readers_quarter: int = 0
     first_timers: int = 0
+
+
+class AnalyticsBacklog(SQLModel, table=True):
+    """A counted log whose facts the rollups have not taken in yet (`facts`: the JSON of
+    `app.analytics.counters.LogFacts`); the row leaves when they do."""
+
+    __tablename__ = "analytics_backlog"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    log_id: int = SQLField(index=True)
+    library_id: int = SQLField(index=True)
+    facts: str = SQLField(sa_type=Text)
 
 
 class MemberPeriod(SQLModel, table=True):

@@ -15,8 +15,10 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 from app import leaderboards
+from app.analytics import backlog
 from app.analytics import counters as analytics
 from app.core.hotsql import HotSql
+from app.leaderboards import ranks as board_ranks
 from app.models.book import Book, BookPublic
 from app.models.types import UtcDateTime
 from app.reading.context import (
@@ -172,13 +174,14 @@ _LOG_AND_COUNT = HotSql(
         ORDER BY r.n
         RETURNING id
     ), boards AS (
-        INSERT INTO board_score (board, member_id, points)
-        SELECT b.board, :member_id, b.points
-        FROM unnest(CAST(:boards AS varchar[]), CAST(:board_points AS integer[]))
-            AS b(board, points)
+        INSERT INTO board_score (board, member_id, points, placed)
+        SELECT b.board, :member_id, b.points, b.placed
+        FROM unnest(CAST(:boards AS varchar[]), CAST(:board_points AS integer[]),
+            CAST(:board_placed AS varchar[])) AS b(board, points, placed)
         ORDER BY b.board
         ON CONFLICT (board, member_id) DO UPDATE
         SET points = board_score.points + excluded.points
+        RETURNING board, points, placed
     ), day AS ({_DAY_SQL}
     ), finished AS ({_FINISHED_BOOK_SQL}
     ), genre AS ({_NEW_GENRE_SQL}
@@ -186,6 +189,8 @@ _LOG_AND_COUNT = HotSql(
     )
     SELECT (SELECT id FROM log) AS log_id,
         (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
+        (SELECT array_agg(ARRAY[board, CAST(points AS varchar), placed]) FROM boards)
+            AS boards_written,
         counters.*
     FROM counters
     """,  # noqa: S608 (constant fragments)
@@ -213,6 +218,9 @@ def log_and_count_at_once(
         session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
     )
     boards = sorted((b, n) for b, n in deltas.items() if n != 0)
+    facts = board_ranks.facts_of(member)
+    now: datetime = values["logged_at"]
+    placed = board_ranks.placements(facts, (b for b, _ in boards), now.year)
     pages, minutes = values["pages"], values["minutes"]
     found = _LOG_AND_COUNT.one(
         session,
@@ -222,11 +230,11 @@ def log_and_count_at_once(
             "codes": [a.rule_code for a in awards],
             "boards": [b for b, _ in boards],
             "board_points": [n for _, n in boards],
+            "board_placed": [placed[b] for b, _ in boards],
             **_counting_params(member.id or 0, read_on, pages, minutes, book, log_in, outcome),
         },
     )
-    log_id, ledger_ids, *counters = found
-    now: datetime = values["logged_at"]
+    log_id, ledger_ids, written, *counters = found
     # Ids come from the sequence in the rows' order.
     booked = ledger.booked(
         member,
@@ -235,7 +243,10 @@ def log_and_count_at_once(
         day=read_on,
         now=now,
     )
-    leaderboards.publish_after_commit(session, member, deltas, now, ctx.timezone)
+    written_rows = {b: (int(points), where) for b, points, where in written or ()}
+    leaderboards.publish_after_commit(
+        session, member, deltas, now, ctx.timezone, seen=board_ranks.Seen(facts, written_rows)
+    )
     return log_id, booked, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
 
@@ -274,13 +285,13 @@ def count(
     genres_read: frozenset[str] | None = None,
 ) -> tuple[list[ledger.Booked], dict[str, int]]:
     """Make an accepted (or approved) log count: ledger, day, books, genres, counters
-    and the analytics rollups (`count_log`, last).
+    and the facts for the analytics rollups (left in their backlog, last).
 
     Returns the ledger rows and the member's counters after them. `genres_read`: the
     member's genres, when the caller read them under the member's lock.
     """
     rows, counters = count_own(session, ctx, log, book, log_in, outcome, now, genres_read)
-    analytics.count_log(session, rollup_facts(ctx, log, book, log_in, outcome))
+    backlog.enqueue(session, log.id, rollup_facts(ctx, log, book, log_in, outcome))
     return rows, counters
 
 

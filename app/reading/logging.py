@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.analytics import backlog
 from app.analytics import counters as analytics
 from app.challenges import progress as challenge_progress
 from app.core.problems import unprocessable
@@ -65,7 +66,7 @@ def log_reading(
     context when the caller has locked it already."""
     result, rollup = _log_reading(session, caller, data, now, locked)
     if rollup is not None:
-        analytics.count_log(session, rollup)
+        backlog.enqueue(session, result.log.id, rollup)
     return result
 
 
@@ -76,8 +77,8 @@ def _log_reading(
     now: datetime,
     locked: Locked | None,
 ) -> tuple[LogResult, analytics.LogFacts | None]:
-    """`log_reading` but the analytics rollups, which it returns for the caller to write
-    last (see `analytics.count_log`)."""
+    """`log_reading` but the analytics rollups' facts, which it returns for the caller
+    to leave in their backlog (`app.analytics.backlog`) last."""
     if locked is None:
         locked = locked_context(session, reader_for(session, caller, data.member_id), now)
     ctx = locked.ctx
@@ -237,6 +238,6 @@ def create_log(
     body = result.model_dump_json()
     if key is not None:
         idempotency.store(session, caller.id or 0, key, fp, 201, body, now, keep_hours)
-    if rollup is not None:  # the last write: its rows are every log's (see count_log)
-        analytics.count_log(session, rollup)
+    if rollup is not None:
+        backlog.enqueue(session, result.log.id, rollup)
     return 201, body

@@ -24,7 +24,7 @@ from app.analytics.schemas import (
     TopName,
 )
 from app.core.problems import problems
-from app.deps import ClockDep, ReplicaSessionDep, StaffMember
+from app.deps import AnalyticsSessionDep, ClockDep, StaffMember
 from app.models.enums import AgeGroup, ReportName
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
@@ -56,7 +56,7 @@ class Asked:
 
 def asked(
     staff: StaffMember,
-    session: ReplicaSessionDep,
+    session: AnalyticsSessionDep,
     clock: ClockDep,
     library: LibraryParam = None,
     start: StartParam = None,
@@ -83,7 +83,7 @@ AskedDep = Annotated[Asked, Depends(asked)]
 
 
 @router.get("/summary", response_model=Summary, responses=problems(401, 403, 404, 422))
-def summary(a: AskedDep, session: ReplicaSessionDep) -> Summary:
+def summary(a: AskedDep, session: AnalyticsSessionDep) -> Summary:
     """One library's figures for a range of its local dates."""
     return analytics.summary(session, a.scope, a.query)
 
@@ -91,7 +91,7 @@ def summary(a: AskedDep, session: ReplicaSessionDep) -> Summary:
 @router.get("/timeseries", response_model=Timeseries, responses=problems(401, 403, 404, 422))
 def timeseries(
     a: AskedDep,
-    session: ReplicaSessionDep,
+    session: AnalyticsSessionDep,
     metric: Metric,
     interval: Interval = "day",
     compare: Compare = "previous",
@@ -104,7 +104,7 @@ def timeseries(
 @router.get("/libraries", response_model=LibrarySummaries, responses=problems(401, 403, 422))
 def libraries_side_by_side(
     staff: StaffMember,
-    session: ReplicaSessionDep,
+    session: AnalyticsSessionDep,
     clock: ClockDep,
     start: StartParam = None,
     end: EndParam = None,
@@ -119,7 +119,7 @@ def libraries_side_by_side(
 @router.get("/top", response_model=TopList, responses=problems(401, 403, 404, 422))
 def top(
     a: AskedDep,
-    session: ReplicaSessionDep,
+    session: AnalyticsSessionDep,
     list_name: Annotated[TopName, Query(alias="list")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> TopList:
@@ -130,14 +130,14 @@ def top(
 
 
 @router.get("/reading-index", response_model=ReadingIndex, responses=problems(401, 403, 404, 422))
-def reading_index(a: AskedDep, session: ReplicaSessionDep) -> ReadingIndex:
+def reading_index(a: AskedDep, session: AnalyticsSessionDep) -> ReadingIndex:
     """Three reading components of Perpusnas' TGM (FM, DM, JB) among the library's active
     participants, per month and age group; participants, not a population survey."""
     return analytics.reading_index(session, a.scope, a.query)
 
 
 @router.get("/engagement", response_model=Funnel, responses=problems(401, 403, 404, 422))
-def engagement(a: AskedDep, session: ReplicaSessionDep) -> Funnel:
+def engagement(a: AskedDep, session: AnalyticsSessionDep) -> Funnel:
     """The social funnel: shares by platform and subject, landing-page views and unique
     visitors by referring platform (link-preview crawlers apart), clicks to the join
     page, registrations from a share."""
@@ -145,7 +145,7 @@ def engagement(a: AskedDep, session: ReplicaSessionDep) -> Funnel:
 
 
 @router.get("/reports/{name}", response_model=Report, responses=problems(401, 403, 404, 422))
-def report(a: AskedDep, session: ReplicaSessionDep, name: ReportName) -> Report:
+def report(a: AskedDep, session: AnalyticsSessionDep, name: ReportName) -> Report:
     """A report as a table: status, schools, progress, badges or top_scores."""
     return analytics.report(session, a.scope, a.query, name)
 
@@ -159,7 +159,7 @@ DOWNLOAD = {"description": "The report as a file", "content": {}}
     responses={**problems(401, 403, 404, 422), 200: {**DOWNLOAD, "content": {"text/csv": {}}}},
 )
 def export_csv(
-    a: AskedDep, session: ReplicaSessionDep, report_name: ReportQuery = ReportName.STATUS
+    a: AskedDep, session: AnalyticsSessionDep, report_name: ReportQuery = ReportName.STATUS
 ) -> Response:
     """A report as CSV (UTF-8 with a BOM)."""
     found = analytics.report(session, a.scope, a.query, report_name)
@@ -175,7 +175,7 @@ def export_csv(
     },
 )
 def export_xlsx(
-    a: AskedDep, session: ReplicaSessionDep, report_name: ReportQuery = ReportName.STATUS
+    a: AskedDep, session: AnalyticsSessionDep, report_name: ReportQuery = ReportName.STATUS
 ) -> Response:
     """A report as an XLSX workbook."""
     found = analytics.report(session, a.scope, a.query, report_name)

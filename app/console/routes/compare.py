@@ -9,7 +9,7 @@ from app import analytics
 from app.console.routes.dashboard import AgeGroupQuery, DateQuery, date_of
 from app.console.web import ConsoleRoute, ConsoleUser, attempt, render
 from app.core.problems import forbidden
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, FreshRollups, SessionDep
 
 router = APIRouter(prefix="/staff", route_class=ConsoleRoute, include_in_schema=False)
 # The columns' headings, in the order `_row` gives them.
@@ -44,6 +44,7 @@ def _row(s: analytics.Summary) -> list[object]:
 
 @router.get("/libraries/compare")
 def compare_libraries(
+    _fresh: FreshRollups,
     request: Request,
     who: ConsoleUser,
     session: SessionDep,

@@ -25,7 +25,7 @@ from app.console.web import (
     render,
 )
 from app.core.problems import Problem
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, FreshRollups, SessionDep
 from app.models.library import Library
 
 router = APIRouter(prefix="/staff", route_class=ConsoleRoute, include_in_schema=False)
@@ -152,6 +152,7 @@ def _dashboard(
 
 @router.get("")
 def dashboard(
+    _fresh: FreshRollups,
     request: Request,
     who: ConsoleUser,
     lib: ConsoleLibrary,
@@ -196,6 +197,7 @@ ReportPath = Annotated[str, Path(pattern="^(status|schools|progress|badges|top_s
 
 @router.get("/reports")
 def reports(
+    _fresh: FreshRollups,
     request: Request,
     who: ConsoleUser,
     lib: ConsoleLibrary,
@@ -229,6 +231,7 @@ def reports(
 
 @router.get("/reports/{name}.{fmt}")
 def download_report(
+    _fresh: FreshRollups,
     name: ReportPath,
     fmt: Annotated[str, Path(pattern="^(csv|xlsx)$")],
     who: ConsoleUser,

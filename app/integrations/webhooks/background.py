@@ -1,6 +1,7 @@
 """The app's background worker: a thread (not the request thread pool, so it never takes
-a member's place) that sends due webhook deliveries and, every few minutes, the chat
-streak reminders. `python -m app webhooks deliver` runs the same loop as a process.
+a member's place) that adds the analytics backlog to the rollups, sends due webhook
+deliveries and, every few minutes, the chat streak reminders. `python -m app webhooks
+deliver` runs the same loop as a process.
 Several workers at once are safe: deliveries are claimed, reminders claimed per day."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from app.analytics import backlog
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.integrations.bots import reminders
@@ -42,6 +44,10 @@ def run(
     with delivery.new_client(settings.webhook_timeout_seconds) as client:
         while not stop.is_set():
             busy = 0
+            try:
+                backlog.drain(engine)
+            except Exception:
+                log.exception("analytics backlog pass failed")
             try:
                 busy = delivery.deliver_due(engine, clock, client)
             except Exception:
