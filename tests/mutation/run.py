@@ -32,23 +32,28 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "ledger": (
         ["app/services/ledger.py"],
-        ["tests/services/", "tests/routers/test_reading.py", "tests/routers/test_moderation.py"],
+        ["tests/services/test_ledger.py", "tests/routers/test_reading.py"],
+    ),
+    "challenges": (
+        ["app/challenges/progress.py"],
+        ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
+    ),
+    "moderation": (
+        ["app/services/moderation.py"],
+        [
+            "tests/routers/test_moderation.py",
+            "tests/routers/test_fairness.py",
+            "tests/routers/test_arrival_order.py",
+            "tests/routers/test_promises.py",
+        ],
     ),
     "reading": (
         ["app/reading/"],
         ["tests/routers/test_reading.py", "tests/routers/test_promises.py"],
     ),
-    "moderation": (
-        ["app/services/moderation.py"],
-        ["tests/routers/test_moderation.py", "tests/routers/test_promises.py"],
-    ),
-    "challenges": (
-        ["app/challenges/"],
-        ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
-    ),
-    "leaderboards": (
-        ["app/leaderboards/service.py", "app/leaderboards/store.py"],
-        ["tests/leaderboards/test_boards.py", "tests/leaderboards/test_counters.py"],
+    "ranks": (
+        ["app/leaderboards/ranks.py"],
+        ["tests/leaderboards/test_ranks.py", "tests/leaderboards/test_boards.py"],
     ),
 }
 
@@ -57,6 +62,14 @@ def reviewed() -> set[str]:
     if not EQUIVALENT.exists():
         return set()
     return set(re.findall(r"^- `?([\w.]+__mutmut_\d+)`?", EQUIVALENT.read_text(), re.M))
+
+
+def migrated(work: Path) -> Path:
+    """One migrated SQLite file for every mutant's test session (each would make its own)."""
+    path = work / "template.db"
+    code = f"from app.core.migrate import upgrade; upgrade('sqlite:///{path}')"
+    subprocess.run([sys.executable, "-c", code], cwd=work, check=True)
+    return path
 
 
 def run(target: str) -> tuple[int, int, list[str]]:
@@ -73,14 +86,17 @@ def run(target: str) -> tuple[int, int, list[str]]:
     indent = "\n    "
     (work / "setup.cfg").write_text(
         "[mutmut]\n"
-        f"paths_to_mutate = {indent.join(paths)}\n"
+        f"source_paths = {indent.join(paths)}\n"
         f"pytest_add_cli_args_test_selection = {indent.join(tests)}\n"
-        "pytest_add_cli_args =\n    -p\n    no:cacheprovider\n"
+        # -x: a mutant is killed by its first failing test; the rest need not run.
+        "pytest_add_cli_args =\n    -x\n    -p\n    no:cacheprovider\n"
         "also_copy = app/\n    migrations/\n    alembic.ini\n"
     )
+    env = {**os.environ, "TEST_TEMPLATE_DB": str(migrated(work))}
     mutmut = [sys.executable, "-m", "mutmut"]
-    children = os.environ.get("MUTATION_JOBS", "2")
-    subprocess.run([*mutmut, "run", "--max-children", children], cwd=work, check=False)
+    # One worker by default: the machine is shared; MUTATION_JOBS=N for more.
+    children = os.environ.get("MUTATION_JOBS", "1")
+    subprocess.run([*mutmut, "run", "--max-children", children], cwd=work, env=env, check=False)
     out = subprocess.run(
         [*mutmut, "results", "--all", "true"], cwd=work, capture_output=True, text=True
     ).stdout
