@@ -36,12 +36,17 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "challenges": (
         ["app/challenges/progress.py"],
-        ["tests/routers/test_challenges.py", "tests/routers/test_promises.py"],
+        [
+            "tests/routers/test_challenge_progress.py",
+            "tests/routers/test_challenges.py",
+            "tests/routers/test_promises.py",
+        ],
     ),
     "moderation": (
         ["app/services/moderation.py"],
         [
             "tests/routers/test_moderation.py",
+            "tests/routers/test_moderation_queue.py",
             "tests/routers/test_fairness.py",
             "tests/routers/test_arrival_order.py",
             "tests/routers/test_promises.py",

@@ -17,6 +17,7 @@ from app.models.member import Member
 from app.models.reading import LedgerEntry
 from app.services import ledger
 from app.services.ledger import Row
+from tests.factories import november_challenge
 
 
 @pytest.fixture
@@ -121,14 +122,17 @@ def test_a_caller_may_move_the_total_and_the_day_itself(factory, reader):
 
 def test_add_points_moves_total_and_pending_apart_either_way(factory, reader):
     with transaction(factory.engine) as s:
-        ledger.add_points(s, reader.id, pending=12)
-    assert totals(factory, reader).model_dump() == {"total": 0, "pending": 12}
+        ledger.add_points(s, reader.id, pending=1)
+    assert totals(factory, reader).model_dump() == {"total": 0, "pending": 1}
     with transaction(factory.engine) as s:
-        ledger.add_points(s, reader.id, total=5)
-    assert totals(factory, reader).model_dump() == {"total": 5, "pending": 12}
+        ledger.add_points(s, reader.id, total=1)
+    assert totals(factory, reader).model_dump() == {"total": 1, "pending": 1}
     with transaction(factory.engine) as s:
-        ledger.add_points(s, reader.id, total=-2, pending=-12)
-    assert totals(factory, reader).model_dump() == {"total": 3, "pending": 0}
+        ledger.add_points(s, reader.id, total=5, pending=12)
+    assert totals(factory, reader).model_dump() == {"total": 6, "pending": 13}
+    with transaction(factory.engine) as s:
+        ledger.add_points(s, reader.id, total=-2, pending=-13)
+    assert totals(factory, reader).model_dump() == {"total": 4, "pending": 0}
     other = factory.member(factory.library())
     assert totals(factory, other).model_dump() == {"total": 0, "pending": 0}
 
@@ -170,7 +174,7 @@ def test_the_ledger_pages_newest_first_and_names_each_row_s_kind(client, factory
     assert [len(first["items"]), len(second["items"]), len(third["items"])] == [2, 2, 1]
     assert third["next_cursor"] is None
     assert [r["kind"] for r in seen] == ["reading", "bonus", "reading", "bonus", "reading"]
-    assert [r["id"] for r in seen] == sorted((r["id"] for r in seen), reverse=True)
+    assert [r["id"] for r in seen] == [r.id for r in rows_of(factory, reader)][::-1]
     whole = client.get("/v1/me/points/ledger", params={"limit": 5}, headers=h).json()
     assert [r["amount"] for r in whole["items"]] == amounts[::-1]
     assert whole["next_cursor"] is None
@@ -223,3 +227,45 @@ def test_rows_booked_elsewhere_take_the_ids_given_in_order(factory, reader):
     }
     with pytest.raises(ValueError, match="zip"):
         ledger.booked(reader, rows, [71], day=day + timedelta(days=1), now=now)
+
+
+def test_each_ledger_row_names_its_log_badge_and_challenge(client, factory, reader):
+    staff = factory.headers(factory.staff(factory.library()))
+    badge = client.post(
+        "/v1/badges",
+        json={"name": "Rajin", "criteria": [{"metric": "pages", "target": 9000}]},
+        headers=staff,
+    ).json()["id"]
+    challenge = client.post("/v1/challenges", json=november_challenge(), headers=staff).json()["id"]
+    h = factory.headers(reader)
+    body = {"book": {"title": "Bumi", "author": "Tere Liye"}, "pages": 12}
+    log = client.post("/v1/reading-logs", json=body, headers=h).json()["log"]["id"]
+    book(
+        factory,
+        reader,
+        [Row("bonus.badge", 5, badge_id=badge), Row("bonus.challenge", 7, challenge_id=challenge)],
+    )
+    items = client.get("/v1/me/points/ledger", headers=h).json()["items"]
+    assert [(r["rule_code"], r["log_id"], r["badge_id"], r["challenge_id"]) for r in items] == [
+        ("bonus.challenge", None, None, challenge),
+        ("bonus.badge", None, badge, None),
+        ("reading.pages", log, None, None),
+    ]
+    assert [r["kind"] for r in items] == ["bonus", "bonus", "reading"]
+    assert items[0]["created_at"].startswith("2026-11-17T02:00")
+
+
+def test_rows_count_on_the_challenges_the_caller_names(client, factory, reader):
+    staff = factory.headers(factory.staff(factory.library()))
+    challenge = client.post("/v1/challenges", json=november_challenge(), headers=staff).json()["id"]
+    board = keys.challenge_board(challenge)
+    book(factory, reader, [Row("reading.pages", 8)], challenge_ids=[challenge])
+    book(factory, reader, [Row("reading.pages", 3)])
+    with factory.session() as s:
+        points = s.execute(
+            select(BoardScore.points).where(
+                BoardScore.board == board, BoardScore.member_id == reader.id
+            )
+        ).scalar_one()
+    assert points == 8
+    assert all_time_points(factory, reader) == 11
