@@ -123,7 +123,7 @@ def test_the_window_holds_its_first_and_last_day_and_nothing_else(
 
 def test_a_pending_log_does_not_count_until_approved(client, factory, palu, staff):
     ch = create(client, factory, staff, target=1000)
-    reader, h = joined(client, factory, palu, ch)
+    _, h = joined(client, factory, palu, ch)
     post(client, h, pages=20)
     pending = post(client, h, pages=480, minutes=10)
     assert pending["log"]["status"] == "pending_review"
@@ -153,7 +153,7 @@ def test_a_log_counts_for_every_challenge_it_joined_or_tagged(client, factory, p
     by_join = create(client, factory, staff, hashtag="#BacaPalu", target=500)
     by_tag = create(client, factory, staff, hashtag="#BacaLagi", target=500)
     untouched = create(client, factory, staff, hashtag="#BacaNanti", target=500)
-    reader, h = joined(client, factory, palu, by_join)
+    _, h = joined(client, factory, palu, by_join)
     r = post(client, h, pages=10, hashtags=["#bacalagi"])
     assert sorted(c["challenge_id"] for c in r["challenges"]) == sorted(
         [by_join["id"], by_tag["id"]]
