@@ -195,9 +195,14 @@ def test_completion_pays_the_bonus_and_the_badge_and_counts_once(client, factory
 def test_no_bonus_row_for_a_challenge_without_bonus(client, factory, palu, staff):
     ch = create(client, factory, staff, bonus_points=0)
     reader, h = joined(client, factory, palu, ch)
-    assert post(client, h, pages=100)["challenges"][0]["completed_now"] is True
+    done = post(client, h, pages=100)
+    assert done["challenges"][0]["completed_now"] is True
     assert challenge_rows(factory, reader) == []
     assert completed_count(factory, reader) == 1
+    assert client.delete(f"/v1/reading-logs/{done['log']['id']}", headers=h).status_code == 204
+    assert challenge_rows(factory, reader) == []  # nothing paid, nothing taken back
+    assert completed_count(factory, reader) == 0
+    assert client.get("/v1/me/points", headers=h).json()["total"] == 0
 
 
 def test_falling_short_takes_the_bonus_back_and_completing_again_repays_it(
@@ -222,3 +227,26 @@ def test_falling_short_takes_the_bonus_back_and_completing_again_repays_it(
     assert [b["amount"] for b in bonus] == [50]
     assert client.get("/v1/me/points", headers=h).json()["total"] == 120 + 80 + 50
     assert keep["log"]["points"] == 120
+
+
+def test_taking_back_takes_only_this_members_bonus_of_this_challenge(client, factory, palu, staff):
+    month = create(client, factory, staff, hashtag="#BacaSebulan")
+    week = create(client, factory, staff, hashtag="#BacaSepekan", starts_on="2026-11-15", target=10)
+    other, oh = joined(client, factory, palu, month)
+    post(client, oh, pages=100)  # another member's bonus for the same challenge
+    reader, h = joined(client, factory, palu, month)
+    assert client.post(f"/v1/challenges/{week['id']}/join", headers=h).status_code == 200
+    short = post(client, h, pages=10)  # the 17th: both windows; completes the week
+    assert [c["completed_now"] for c in short["challenges"]] == [False, True]
+    early = post(client, h, pages=100, read_on="2026-11-12")  # the month's window only
+    assert [c["challenge_id"] for c in early["challenges"]] == [month["id"]]
+    assert early["challenges"][0]["completed_now"] is True
+    assert completed_count(factory, reader) == 2
+    before = client.get("/v1/me/points", headers=h).json()["total"]
+    assert client.delete(f"/v1/reading-logs/{early['log']['id']}", headers=h).status_code == 204
+    assert challenge_rows(factory, reader)[-1][:3] == ("bonus.challenge", -50, month["id"])
+    assert client.get("/v1/me/points", headers=h).json()["total"] == before - 200 - 50
+    assert completed_count(factory, reader) == 1
+    assert current(client, h, week)["completed"] is True
+    assert completed_count(factory, other) == 1
+    assert client.get("/v1/me/points", headers=oh).json()["total"] == 200 + 50

@@ -7,6 +7,7 @@ import pytest
 
 from app.models.member import Member
 from app.models.reading import ReadingLog
+from tests.factories import november_challenge
 
 QUEUE = "/v1/moderation/reading-logs"
 
@@ -113,3 +114,26 @@ def test_an_administrator_decides_for_any_library(client, factory, palu):
     r = decide(client, admin, log["id"], "reject")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "rejected"
+
+
+def test_an_approval_pays_what_the_log_would_have_earned(client, factory, palu):
+    staff = factory.staff(palu)
+    sh = factory.headers(staff)
+    ch = client.post("/v1/challenges", json=november_challenge(target=5000), headers=sh).json()
+    reader = factory.member(palu)
+    rh = factory.headers(reader)
+    assert client.post(f"/v1/challenges/{ch['id']}/join", headers=rh).status_code == 200
+    body = {"book": {"title": "Pulang"}, "pages": 300, "minutes": 20, "finished": True}
+    log = client.post("/v1/reading-logs", json=body, headers=rh).json()["log"]
+    assert log["status"] == "pending_review"
+    approved = decide(client, sh, log["id"]).json()
+    # x2 inside the joined challenge, and the first finish of the book
+    awards = {a["rule_code"]: a["amount"] for a in approved["awards"]}
+    assert awards == {"reading.pages": 600, "bonus.finished": 20}
+    assert approved["log"]["points"] == 620
+    assert approved["totals"] == {"total": 620, "pending": 0}
+    assert approved["challenges"][0]["current"] == 300
+    again = client.post("/v1/reading-logs", json=body, headers=rh).json()["log"]
+    second = decide(client, sh, again["id"]).json()
+    assert {a["rule_code"]: a["amount"] for a in second["awards"]} == {"reading.pages": 600}
+    assert second["totals"] == {"total": 1220, "pending": 0}
