@@ -76,7 +76,7 @@ def challenge_rows(factory, member):
             (r.rule_code, r.amount, r.challenge_id, r.badge_id)
             for r in s.execute(
                 select(LedgerEntry)
-                .where(LedgerEntry.member_id == member.id, LedgerEntry.rule_code != "reading.pages")
+                .where(LedgerEntry.member_id == member.id, LedgerEntry.rule_code.like("bonus.%"))
                 .order_by(LedgerEntry.id)
             ).scalars()
         ]
@@ -250,3 +250,72 @@ def test_taking_back_takes_only_this_members_bonus_of_this_challenge(client, fac
     assert current(client, h, week)["completed"] is True
     assert completed_count(factory, other) == 1
     assert client.get("/v1/me/points", headers=oh).json()["total"] == 200 + 50
+
+
+def test_joining_counts_the_reading_already_done_in_the_window(client, factory, palu, staff):
+    ch = create(client, factory, staff)
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    post(client, h, pages=30)
+    assert current(client, h, ch)["current"] == 30  # what joining would count
+    assert client.post(f"/v1/challenges/{ch['id']}/join", headers=h).status_code == 200
+    assert current(client, h, ch)["current"] == 30
+    assert post(client, h, pages=5)["challenges"][0]["current"] == 35
+
+
+def test_one_members_completion_is_theirs_alone(client, factory, palu, staff):
+    ch = create(client, factory, staff)
+    first, fh = joined(client, factory, palu, ch)
+    second, sh = joined(client, factory, palu, ch)
+    post(client, sh, pages=10)
+    done = post(client, fh, pages=100)
+    assert done["challenges"][0]["completed_now"] is True
+    assert [a["amount"] for a in done["awards"] if a["rule_code"] == "bonus.challenge"] == [50]
+    assert completed_count(factory, first) == 1
+    mine = current(client, sh, ch)
+    assert (mine["current"], mine["completed"]) == (10, False)
+    assert completed_count(factory, second) == 0
+    later = post(client, sh, pages=90)
+    assert later["challenges"][0]["completed_now"] is True
+    assert completed_count(factory, second) == 1
+
+
+def test_one_log_completing_two_challenges_shows_both_bonuses(client, factory, palu, staff):
+    one = create(client, factory, staff, hashtag="#BacaSatu", bonus_points=30)
+    two = create(client, factory, staff, hashtag="#BacaDua", bonus_points=40)
+    reader, h = joined(client, factory, palu, one)
+    r = post(client, h, pages=100, hashtags=["#BacaDua"])
+    assert sorted(c["challenge_id"] for c in r["challenges"] if c["completed_now"]) == sorted(
+        [one["id"], two["id"]]
+    )
+    bonuses = sorted(
+        (a["challenge_id"], a["amount"]) for a in r["awards"] if a["rule_code"] == "bonus.challenge"
+    )
+    assert bonuses == sorted([(one["id"], 30), (two["id"], 40)])
+    assert completed_count(factory, reader) == 2
+
+
+def test_reaching_the_target_exactly_stays_complete(client, factory, palu, staff):
+    ch = create(client, factory, staff, goal="minutes", target=60)
+    reader, h = joined(client, factory, palu, ch)
+    done = post(client, h, pages=None, minutes=60)
+    assert done["challenges"][0]["completed_now"] is True
+    later = post(client, h, pages=10)  # no minutes: the count stays at the target
+    assert (later["challenges"][0]["current"], later["challenges"][0]["completed"]) == (60, True)
+    assert completed_count(factory, reader) == 1
+    assert [r[:2] for r in challenge_rows(factory, reader)] == [("bonus.challenge", 50)]
+
+
+def test_one_member_falling_short_leaves_the_others_completion(client, factory, palu, staff):
+    ch = create(client, factory, staff)
+    first, fh = joined(client, factory, palu, ch)
+    second, sh = joined(client, factory, palu, ch)
+    gone = post(client, fh, pages=100)
+    post(client, sh, pages=100)
+    assert client.delete(f"/v1/reading-logs/{gone['log']['id']}", headers=fh).status_code == 204
+    assert current(client, fh, ch)["completed"] is False
+    assert completed_count(factory, first) == 0
+    assert [r[1] for r in challenge_rows(factory, first)] == [50, -50]
+    assert current(client, sh, ch)["completed"] is True
+    assert completed_count(factory, second) == 1
+    assert [r[1] for r in challenge_rows(factory, second)] == [50]
