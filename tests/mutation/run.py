@@ -50,6 +50,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
             "tests/routers/test_challenge_progress.py",
             "tests/routers/test_challenges.py",
             "tests/routers/test_promises.py",
+            "tests/programmes/test_review_contests.py",
         ],
     ),
     "moderation": (

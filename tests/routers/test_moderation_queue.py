@@ -4,7 +4,10 @@ what a decision leaves behind: the reviewer, the time, the points, and nothing t
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from app.models.badge import BadgeAward
+from app.models.challenge import ChallengeParticipant
 from app.models.member import Member
 from app.models.reading import ReadingLog
 from tests.factories import november_challenge
@@ -103,6 +106,8 @@ def test_a_decision_records_who_and_when_and_is_made_once(client, factory, palu,
             r = decide(client, h, log_id, what)
             assert r.status_code == 409, r.text
             assert r.json()["type"].endswith("not-pending")
+            status = "accepted" if log_id == yes["id"] else "rejected"
+            assert r.json()["detail"] == f"This log is {status}, not waiting for review."
     points = client.get("/v1/me/points", headers=rh).json()
     assert (points["total"], points["pending"]) == (600, 0)
 
@@ -119,7 +124,12 @@ def test_an_administrator_decides_for_any_library(client, factory, palu):
 def test_an_approval_pays_what_the_log_would_have_earned(client, factory, palu):
     staff = factory.staff(palu)
     sh = factory.headers(staff)
-    ch = client.post("/v1/challenges", json=november_challenge(target=5000), headers=sh).json()
+    ch = client.post("/v1/challenges", json=november_challenge(target=300), headers=sh).json()
+    badge = client.post(
+        "/v1/badges",
+        json={"name": "Tiga Ratus", "criteria": [{"metric": "pages", "target": 300}]},
+        headers=sh,
+    ).json()
     reader = factory.member(palu)
     rh = factory.headers(reader)
     assert client.post(f"/v1/challenges/{ch['id']}/join", headers=rh).status_code == 200
@@ -133,7 +143,22 @@ def test_an_approval_pays_what_the_log_would_have_earned(client, factory, palu):
     assert approved["log"]["points"] == 620
     assert approved["totals"] == {"total": 620, "pending": 0}
     assert approved["challenges"][0]["current"] == 300
+    assert approved["challenges"][0]["completed_now"] is True
+    assert [b["id"] for b in approved["badges_earned"]] == [badge["id"]]
+    assert [b["name"] for b in approved["badges_earned"]] == ["Tiga Ratus"]
+    with factory.session() as s:
+        award = s.execute(
+            select(BadgeAward).where(
+                BadgeAward.member_id == reader.id, BadgeAward.badge_id == badge["id"]
+            )
+        ).scalar_one()
+        assert award.log_id == log["id"]
+        assert award.awarded_at is not None
+        part = s.get(ChallengeParticipant, (ch["id"], reader.id))
+        assert part.completed_at is not None
     again = client.post("/v1/reading-logs", json=body, headers=rh).json()["log"]
     second = decide(client, sh, again["id"]).json()
     assert {a["rule_code"]: a["amount"] for a in second["awards"]} == {"reading.pages": 600}
+    assert second["challenges"][0]["completed_now"] is False
+    assert second["badges_earned"] == []
     assert second["totals"] == {"total": 1220, "pending": 0}
