@@ -162,3 +162,22 @@ def test_an_approval_pays_what_the_log_would_have_earned(client, factory, palu):
     assert second["challenges"][0]["completed_now"] is False
     assert second["badges_earned"] == []
     assert second["totals"] == {"total": 1220, "pending": 0}
+
+
+def test_refusals_say_what_was_not_found_or_why(client, factory, palu):
+    staff = factory.staff(palu)
+    h = factory.headers(staff)
+    own = flag(client, h)
+    r = decide(client, h, own["id"])
+    assert r.status_code == 403
+    assert r.json()["detail"] == (
+        "Staff do not review their own logs: another staff member or an administrator decides."
+    )
+    theirs = flag(client, factory.headers(factory.member(factory.library("semarang"))))
+    gone = flag(client, factory.headers(reader := factory.member(palu)), pages=700)
+    client.delete(f"/v1/reading-logs/{gone['id']}", headers=factory.headers(reader))
+    for log_id in (theirs["id"], gone["id"], 999999):
+        for language, detail in (("en", "Reading log was not found."), ("id", None)):
+            r = client.post(f"{QUEUE}/{log_id}/approve", headers={**h, "Accept-Language": language})
+            assert r.status_code == 404
+            assert r.json()["detail"] == (detail or "Catatan baca tidak ditemukan.")
