@@ -51,7 +51,7 @@ bench: install
 
 .PHONY: mutation
 mutation: install
-	$(BIN)/python -m tests.mutation.run $(TARGETS)
+	nice -n 10 $(BIN)/python -m tests.mutation.run $(TARGETS)
 
 clean:
 	rm -rf $(VENV) bacaquest.db bacaquest.db-wal bacaquest.db-shm

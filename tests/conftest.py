@@ -37,6 +37,12 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
         _pg_drop(schema)
         return
+    # A migrated file made beforehand (mutation testing runs a session per mutant and
+    # makes it once): copied, never written.
+    ready = os.environ.get("TEST_TEMPLATE_DB")
+    if ready:
+        yield ready
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
     yield str(path)
