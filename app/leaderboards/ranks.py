@@ -38,21 +38,24 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    String,
     bindparam,
     case,
+    cast,
     delete,
     func,
+    literal,
     literal_column,
+    null,
     or_,
     select,
-    text,
     union_all,
     update,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from app.core.dbcompat import insert
+from app.core.dbcompat import Insert, insert
 from app.core.hotsql import HotSql
 from app.models.leaderboard import BoardRank, BoardScore
 from app.models.member import Member
@@ -407,29 +410,69 @@ _REFILL_DELETE = delete(_rank).where(
         ),
     ),
 )
-_REFILL_PLACE = text(
-    "UPDATE board_score SET placed = (SELECT CASE WHEN m.leaderboard_opt_out THEN NULL "
-    "ELSE (CASE WHEN m.role = 'member' THEN 'm' ELSE 's' END) || '|' || "
-    "CAST(CASE WHEN m.birth_year >= :floor THEN m.birth_year ELSE 0 END AS VARCHAR) || '|' || "
-    "(CASE WHEN board_score.board LIKE 'lib:%' THEN COALESCE(m.school, '') ELSE '' END) END "
-    "FROM member m WHERE m.id = board_score.member_id) "
-    "WHERE CAST(:lib AS INTEGER) IS NULL OR member_id IN "
-    "(SELECT id FROM member WHERE library_id = :lib)"
+_FLOOR = bindparam("floor", type_=Integer)  # the first birth year counted by cohort
+_CLASS = case((_m.role == "member", "m"), else_="s")
+_PLACED = case(
+    (_m.leaderboard_opt_out, null()),
+    else_=_CLASS
+    + "|"
+    + cast(case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0), String)
+    + "|"
+    + case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_=""),
+)  # as `place` encodes it
+_REFILL_PLACE = (
+    update(_score)
+    .values(placed=select(_PLACED).where(_m.id == _bs.member_id).scalar_subquery())
+    .where(or_(_LIB.is_(None), _bs.member_id.in_(select(_m.id).where(_m.library_id == _LIB))))
 )
-# One pass per kind of set (with the school or not, by birth year or not) and level.
-_REFILL_COUNT = text(
-    "INSERT INTO board_rank (board, cls, school, cohort, lvl, key, n) "
-    "SELECT board, cls, school, cohort, :lvl, key, count(*) FROM (SELECT s.board AS board, "
-    "CASE WHEN m.role = 'member' THEN 'm' ELSE 's' END AS cls, "
-    "CASE WHEN CAST(:ws AS INTEGER) = 1 AND s.board LIKE 'lib:%' "
-    "THEN COALESCE(m.school, '') ELSE '' END AS school, "
-    "CASE WHEN :wc = 1 AND m.birth_year >= :floor THEN m.birth_year ELSE 0 END AS cohort, "
-    "s.points / :div AS key FROM board_score s JOIN member m ON m.id = s.member_id "
-    "WHERE s.points > 0 AND NOT m.leaderboard_opt_out "
-    "AND (CAST(:lib AS INTEGER) IS NULL OR m.library_id = :lib)) AS placed "
-    "WHERE (:ws = 0 OR school <> '') AND (:wc = 0 OR cohort <> 0) "
-    "GROUP BY board, cls, school, cohort, key"
-)
+
+
+@lru_cache(maxsize=4)
+def _refill_count(with_school: bool, by_cohort: bool) -> Insert:
+    """Count one kind of set (with the school or not, by birth year or not) at the level
+    `lvl` (keys are points // `div`)."""
+    school = (
+        case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_="")
+        if with_school
+        else literal("", String)
+    )
+    cohort = (
+        case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0)
+        if by_cohort
+        else literal(0, Integer)
+    )
+    placed = (
+        select(
+            _bs.board.label("board"),
+            _CLASS.label("cls"),
+            school.label("school"),
+            cohort.label("cohort"),
+            (_bs.points // bindparam("div", type_=Integer)).label("key"),
+        )
+        .select_from(_score.join(_member, _m.id == _bs.member_id))
+        .where(
+            _bs.points > 0,
+            _m.leaderboard_opt_out.is_(False),
+            or_(_LIB.is_(None), _m.library_id == _LIB),
+        )
+        .subquery("placed")
+    )
+    p = placed.c
+    where: list[ColumnElement[bool]] = []
+    if with_school:
+        where.append(p.school != "")
+    if by_cohort:
+        where.append(p.cohort != 0)
+    counted = (
+        select(
+            p.board, p.cls, p.school, p.cohort, bindparam("lvl", type_=Integer), p.key, func.count()
+        )
+        .where(*where)
+        .group_by(p.board, p.cls, p.school, p.cohort, p.key)
+    )
+    return insert(_rank).from_select(
+        ["board", "cls", "school", "cohort", "lvl", "key", "n"], counted
+    )
 
 
 def refill(conn: Connection, year: int, library_id: int | None = None) -> None:
@@ -441,9 +484,10 @@ def refill(conn: Connection, year: int, library_id: int | None = None) -> None:
     params: dict[str, Any] = {"floor": year - COHORT_YEARS, "lib": library_id}
     conn.execute(_REFILL_DELETE, params)
     conn.execute(_REFILL_PLACE, params)
-    for ws in (0, 1):
-        for wc in (0, 1):
+    for with_school in (False, True):
+        for by_cohort in (False, True):
             for shift in SHIFTS:
                 conn.execute(
-                    _REFILL_COUNT, {**params, "ws": ws, "wc": wc, "lvl": shift, "div": 1 << shift}
+                    _refill_count(with_school, by_cohort),
+                    {**params, "lvl": shift, "div": 1 << shift},
                 )
