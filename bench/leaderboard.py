@@ -322,7 +322,10 @@ class Leaderboards:
     def _build_redis(self, ctx: Context, engine: Engine, now: datetime) -> None:
         url = ctx.options.redis_url
         if not url:
-            ctx.notes.append("no --redis-url: the database answers (COUNT over the board)")
+            ctx.notes.append(
+                "no --redis-url: the database answers (rank counts; the top kept per "
+                "process while the board's versions stand)"
+            )
             return
         # The namespace the app's server will use (ENVIRONMENT=development).
         self.index = RedisIndex(url, namespace_for(ctx.settings), timeout=30)
