@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from app.core.db import make_engine, transaction
 from app.main import create_app
@@ -105,3 +106,36 @@ def test_a_top_kept_by_one_process_follows_logs_and_profiles_made_through_anothe
     mine = _board(one, factory, first)
     assert [e["is_me"] for e in mine["entries"]] == [True]
     assert [e["is_me"] for e in _board(one, factory, asking)["entries"]] == [False]
+
+
+def test_a_kept_top_costs_no_statement_until_the_board_moves(
+    settings, db_url, clock, factory, award
+):
+    if not db_url.startswith("sqlite"):
+        pytest.skip("counts statements with SQLite's trace hook")
+    engine = make_engine(db_url, pool_size=2)
+    seen: list[str] = []
+
+    @event.listens_for(engine, "connect")
+    def _trace(dbapi: Any, _: Any) -> None:
+        dbapi.set_trace_callback(seen.append)
+
+    app = create_app(settings, engine=engine, clock=clock)
+    app.state.leaderboard_index = None
+    palu = factory.library("palu")
+    first, second = factory.member(palu), factory.member(palu)
+    award(first, 20)
+
+    def tops() -> int:
+        seen.clear()
+        _board(client, factory, second)
+        return sum("ORDER BY board_score.points DESC" in q for q in seen)
+
+    try:
+        with TestClient(app) as client:
+            assert tops() == 1
+            assert tops() == 0  # the same versions: the kept top
+            award(second, 5)
+            assert tops() == 1
+    finally:
+        engine.dispose()
