@@ -295,13 +295,12 @@ class Leaderboards:
         self.ranked = len(ranked)
         median = ranked[len(ranked) // 2]
         self.middle_rank = 1 + sum(1 for p in ranked if p > median)
-        plain = [
-            i
-            for i, p in enumerate(all_time)
-            if p == median and i not in self.kids | self.opted_out | guardians
-        ]
+        # The sets made once: a union per member takes hours at a million members.
+        not_plain = self.kids | self.opted_out | guardians
+        not_adult = self.kids | guardians
+        plain = [i for i, p in enumerate(all_time) if p == median and i not in not_plain]
         middle = [ids[i] for i in plain][:MIDDLE]
-        adults = [ids[i] for i in range(len(ids)) if i not in self.kids | guardians]
+        adults = [ids[i] for i in range(len(ids)) if i not in not_adult]
         callers = rnd.sample(adults, min(CALLERS, len(adults)))
         chosen = sorted(set(callers) | set(middle))
         sessions = dict(zip(chosen, seed_auth_sessions(engine, chosen, now), strict=True))
@@ -322,7 +321,10 @@ class Leaderboards:
     def _build_redis(self, ctx: Context, engine: Engine, now: datetime) -> None:
         url = ctx.options.redis_url
         if not url:
-            ctx.notes.append("no --redis-url: the database answers (COUNT over the board)")
+            ctx.notes.append(
+                "no --redis-url: the database answers (rank counts; the top kept per "
+                "process while the board's versions stand)"
+            )
             return
         # The namespace the app's server will use (ENVIRONMENT=development).
         self.index = RedisIndex(url, namespace_for(ctx.settings), timeout=30)

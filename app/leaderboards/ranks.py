@@ -20,7 +20,9 @@ The counts move when a transaction commits its counter changes: `note` collects 
 `settle` applies them just before the commit, in one statement whose rows are locked in
 key order (no deadlocks between concurrent logs on PostgreSQL). The same statement bumps
 the board's version (striped over a few rows so concurrent logs rarely share one), which
-tells a Redis index what it has missed.
+tells a Redis index what it has missed; a profile change (a name, an opt-out, a role) moves
+the board's listing version instead. Together they tell a process that keeps a board's top
+in memory whether it is still the database's.
 """
 
 from __future__ import annotations
@@ -32,21 +34,49 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from app.core.dbcompat import Insert, insert
 from app.core.hotsql import HotSql
-from app.models.leaderboard import BoardRank
+from app.models.leaderboard import BoardRank, BoardScore
+from app.models.member import Member
 
 SHIFTS = (0, 5, 10, 15)
 WIDTH = 32  # 1 << 5: keys per block between two levels
 STRIPES = 16  # rows a board's version is spread over
-VERSION = "#"  # the class of the version rows
+VERSION = "#"  # the class of the version rows: one per counter move (what Redis counts)
+LISTING = "~"  # the class of the rows moved when who or how a board lists changes
 # Minors are counted under their birth year; the age groups read birth years from 17
 # years back, so members up to 18 years younger than the (UTC) year are, with a year's
 # slack for library time zones and New Year's Eve.
 COHORT_YEARS = 18
 TOP = 2**31 - 1
+
+_rank = BoardRank.__table__
+_score = BoardScore.__table__
+_member = Member.__table__
+_br = _rank.c
+_bs = _score.c
+_m = _member.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,12 +215,14 @@ def settle(session: Session, moves: Moves) -> None:
                 delta[(board, *cell)] += n
             if now_placed != placed:
                 replaced[(board, member_id)] = now_placed
+            if whole:  # the profile moved: what the board shows of them may have too
+                delta[(board, LISTING, "", 0, 0, member_id % STRIPES)] += 1
     for member_id, touched in moves.touches.items():
         for board, n in touched.items():
             delta[(board, VERSION, "", 0, 0, member_id % STRIPES)] += n
     _apply(session, delta)
     for (board, member_id), placed in sorted(replaced.items()):
-        _SET_PLACED.run(session, {"board": board, "member_id": member_id, "placed": placed})
+        _SET_PLACED.run(session, {"board": board, "member_id": member_id, "to_place": placed})
 
 
 def _rows(session: Session, member_id: int, boards: list[str] | None) -> list[tuple[Any, ...]]:
@@ -201,21 +233,34 @@ def _rows(session: Session, member_id: int, boards: list[str] | None) -> list[tu
     )
 
 
-_COLUMNS = (
-    "SELECT s.board, s.points, s.placed, m.role, m.leaderboard_opt_out, m.birth_year, "
-    "m.school FROM board_score s JOIN member m ON m.id = s.member_id "
-    "WHERE s.member_id = :member_id"
-)
-_MEMBER_ROWS = HotSql(_COLUMNS)
+def _member_rows() -> Select[Any]:
+    """A member's counters, with the facts that say where each is counted."""
+    return (
+        select(
+            _bs.board,
+            _bs.points,
+            _bs.placed,
+            _m.role,
+            _m.leaderboard_opt_out,
+            _m.birth_year,
+            _m.school,
+        )
+        .select_from(_score.join(_member, _m.id == _bs.member_id))
+        .where(_bs.member_id == bindparam("member_id"))
+    )
+
+
+_MEMBER_ROWS = HotSql(_member_rows())
 _SET_PLACED = HotSql(
-    "UPDATE board_score SET placed = :placed WHERE board = :board AND member_id = :member_id"
+    update(_score)
+    .where(_bs.board == bindparam("board"), _bs.member_id == bindparam("member_id"))
+    .values(placed=bindparam("to_place", type_=_bs.placed.type))
 )
 
 
 @lru_cache(maxsize=16)
 def _rows_stmt(n: int) -> HotSql:
-    names = ", ".join(f":b{i}" for i in range(n))
-    return HotSql(_COLUMNS + f" AND s.board IN ({names})")
+    return HotSql(_member_rows().where(_bs.board.in_([bindparam(f"b{i}") for i in range(n)])))
 
 
 def _apply(session: Session, delta: Mapping[tuple[Any, ...], int]) -> None:
@@ -238,14 +283,25 @@ def _apply(session: Session, delta: Mapping[tuple[Any, ...], int]) -> None:
         _upsert(len(chunk)).run(session, params)
 
 
+_CELL = (("b", "board"), ("c", "cls"), ("s", "school"), ("y", "cohort"), ("l", "lvl"), ("k", "key"))
+
+
 @lru_cache(maxsize=64)
 def _upsert(rows: int) -> HotSql:
-    values = ", ".join(f"(:b{i}, :c{i}, :s{i}, :y{i}, :l{i}, :k{i}, :n{i})" for i in range(rows))
+    """Add to `rows` count rows at once, made when missing."""
+    stmt = insert(_rank).values(
+        [
+            {
+                **{col: bindparam(f"{p}{i}", type_=_br[col].type) for p, col in _CELL},
+                "n": bindparam(f"n{i}", type_=_br.n.type),
+            }
+            for i in range(rows)
+        ]
+    )
     return HotSql(
-        "INSERT INTO board_rank (board, cls, school, cohort, lvl, key, n) VALUES "  # noqa: S608
-        + values
-        + " ON CONFLICT (board, cls, school, lvl, key, cohort) DO UPDATE "
-        "SET n = board_rank.n + excluded.n"
+        stmt.on_conflict_do_update(
+            index_elements=list(_rank.primary_key.columns), set_={"n": _br.n + stmt.excluded.n}
+        )
     )
 
 
@@ -297,24 +353,36 @@ def _ranges(x: int) -> list[tuple[int, int, int]]:
 
 @lru_cache(maxsize=8)
 def _count_stmt(classes: int) -> HotSql:
-    branches = []
-    for q in range(2):  # 0: above the member's points, 1: above zero (everyone ranked)
-        for c in range(classes):
-            for i in range(len(SHIFTS)):
-                branches.append(
-                    f"SELECT {q} AS q, cohort, n FROM board_rank WHERE board = :board "  # noqa: S608
-                    f"AND cls = :c{c} AND school = :school AND lvl = :l{q}_{i} "
-                    f"AND key > :lo{q}_{i} AND key < :hi{q}_{i}"
-                )
-    # Constant fragments only: one branch per class, question and level.
-    return HotSql(
-        "SELECT COALESCE(SUM(CASE WHEN q = 0 THEN w ELSE 0 END), 0), "  # noqa: S608
-        "COALESCE(SUM(CASE WHEN q = 1 THEN w ELSE 0 END), 0) FROM (SELECT q, "
-        "CASE WHEN cohort = 0 THEN :w0 * n "
-        "WHEN cohort BETWEEN :ylo AND :yhi THEN :w1 * n ELSE 0 END AS w FROM ("
-        + " UNION ALL ".join(branches)
-        + ") AS cells) AS weighted"
+    """(members above the points, members with any points), weighted by cohort: one
+    branch per question (0: above the member's points, 1: above zero), class and level."""
+    branches = [
+        select(literal_column(str(q), Integer).label("q"), _br.cohort, _br.n).where(
+            _br.board == bindparam("board"),
+            _br.cls == bindparam(f"c{c}"),
+            _br.school == bindparam("school"),
+            _br.lvl == bindparam(f"l{q}_{i}"),
+            _br.key > bindparam(f"lo{q}_{i}"),
+            _br.key < bindparam(f"hi{q}_{i}"),
+        )
+        for q in range(2)
+        for c in range(classes)
+        for i in range(len(SHIFTS))
+    ]
+    cells = union_all(*branches).subquery("cells")
+    weight = case(
+        (cells.c.cohort == 0, bindparam("w0", type_=Integer) * cells.c.n),
+        (
+            cells.c.cohort.between(bindparam("ylo"), bindparam("yhi")),
+            bindparam("w1", type_=Integer) * cells.c.n,
+        ),
+        else_=0,
     )
+    weighted = select(cells.c.q, weight.label("w")).subquery("weighted")
+
+    def total(q: int) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((weighted.c.q == q, weighted.c.w), else_=0)), 0)
+
+    return HotSql(select(total(0), total(1)))
 
 
 def counts(session: Session, board: str, points: int, who: Population) -> tuple[int, int] | None:
@@ -343,7 +411,16 @@ def counts(session: Session, board: str, points: int, who: Population) -> tuple[
     return int(above), int(ranked)
 
 
-_VERSION = HotSql("SELECT COALESCE(SUM(n), 0) FROM board_rank WHERE board = :board AND cls = '#'")
+def version_of(cls: str) -> ColumnElement[int]:
+    """A board's version rows of one class, summed (the board is the `board` parameter)."""
+    return (
+        select(func.coalesce(func.sum(_br.n), 0))
+        .where(_br.board == bindparam("board"), _br.cls == cls)
+        .scalar_subquery()
+    )
+
+
+_VERSION = HotSql(select(version_of(VERSION)))
 
 
 def version(session: Session, board: str) -> int:
@@ -368,34 +445,82 @@ def versions(session: Session, boards: list[str]) -> dict[str, int]:
 # -- building from the counters ---------------------------------------------------------
 
 
-_REFILL_DELETE = text(
-    "DELETE FROM board_rank WHERE cls <> '#' AND (CAST(:lib AS INTEGER) IS NULL OR board IN ("
-    "SELECT DISTINCT s.board FROM board_score s JOIN member m ON m.id = s.member_id "
-    "WHERE m.library_id = :lib))"
+_LIB = bindparam("lib", type_=Integer)  # a library, or None for all of them
+_REFILL_DELETE = delete(_rank).where(
+    _br.cls.not_in([VERSION, LISTING]),  # versions only ever grow
+    or_(
+        _LIB.is_(None),
+        _br.board.in_(
+            select(_bs.board)
+            .distinct()
+            .select_from(_score.join(_member, _m.id == _bs.member_id))
+            .where(_m.library_id == _LIB)
+        ),
+    ),
 )
-_REFILL_PLACE = text(
-    "UPDATE board_score SET placed = (SELECT CASE WHEN m.leaderboard_opt_out THEN NULL "
-    "ELSE (CASE WHEN m.role = 'member' THEN 'm' ELSE 's' END) || '|' || "
-    "CAST(CASE WHEN m.birth_year >= :floor THEN m.birth_year ELSE 0 END AS VARCHAR) || '|' || "
-    "(CASE WHEN board_score.board LIKE 'lib:%' THEN COALESCE(m.school, '') ELSE '' END) END "
-    "FROM member m WHERE m.id = board_score.member_id) "
-    "WHERE CAST(:lib AS INTEGER) IS NULL OR member_id IN "
-    "(SELECT id FROM member WHERE library_id = :lib)"
+_FLOOR = bindparam("floor", type_=Integer)  # the first birth year counted by cohort
+_CLASS = case((_m.role == "member", "m"), else_="s")
+_PLACED = case(
+    (_m.leaderboard_opt_out, null()),
+    else_=_CLASS
+    + "|"
+    + cast(case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0), String)
+    + "|"
+    + case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_=""),
+)  # as `place` encodes it
+_REFILL_PLACE = (
+    update(_score)
+    .values(placed=select(_PLACED).where(_m.id == _bs.member_id).scalar_subquery())
+    .where(or_(_LIB.is_(None), _bs.member_id.in_(select(_m.id).where(_m.library_id == _LIB))))
 )
-# One pass per kind of set (with the school or not, by birth year or not) and level.
-_REFILL_COUNT = text(
-    "INSERT INTO board_rank (board, cls, school, cohort, lvl, key, n) "
-    "SELECT board, cls, school, cohort, :lvl, key, count(*) FROM (SELECT s.board AS board, "
-    "CASE WHEN m.role = 'member' THEN 'm' ELSE 's' END AS cls, "
-    "CASE WHEN CAST(:ws AS INTEGER) = 1 AND s.board LIKE 'lib:%' "
-    "THEN COALESCE(m.school, '') ELSE '' END AS school, "
-    "CASE WHEN :wc = 1 AND m.birth_year >= :floor THEN m.birth_year ELSE 0 END AS cohort, "
-    "s.points / :div AS key FROM board_score s JOIN member m ON m.id = s.member_id "
-    "WHERE s.points > 0 AND NOT m.leaderboard_opt_out "
-    "AND (CAST(:lib AS INTEGER) IS NULL OR m.library_id = :lib)) AS placed "
-    "WHERE (:ws = 0 OR school <> '') AND (:wc = 0 OR cohort <> 0) "
-    "GROUP BY board, cls, school, cohort, key"
-)
+
+
+@lru_cache(maxsize=4)
+def _refill_count(with_school: bool, by_cohort: bool) -> Insert:
+    """Count one kind of set (with the school or not, by birth year or not) at the level
+    `lvl` (keys are points // `div`)."""
+    school = (
+        case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_="")
+        if with_school
+        else literal("", String)
+    )
+    cohort = (
+        case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0)
+        if by_cohort
+        else literal(0, Integer)
+    )
+    placed = (
+        select(
+            _bs.board.label("board"),
+            _CLASS.label("cls"),
+            school.label("school"),
+            cohort.label("cohort"),
+            (_bs.points // bindparam("div", type_=Integer)).label("key"),
+        )
+        .select_from(_score.join(_member, _m.id == _bs.member_id))
+        .where(
+            _bs.points > 0,
+            _m.leaderboard_opt_out.is_(False),
+            or_(_LIB.is_(None), _m.library_id == _LIB),
+        )
+        .subquery("placed")
+    )
+    p = placed.c
+    where: list[ColumnElement[bool]] = []
+    if with_school:
+        where.append(p.school != "")
+    if by_cohort:
+        where.append(p.cohort != 0)
+    counted = (
+        select(
+            p.board, p.cls, p.school, p.cohort, bindparam("lvl", type_=Integer), p.key, func.count()
+        )
+        .where(*where)
+        .group_by(p.board, p.cls, p.school, p.cohort, p.key)
+    )
+    return insert(_rank).from_select(
+        ["board", "cls", "school", "cohort", "lvl", "key", "n"], counted
+    )
 
 
 def refill(conn: Connection, year: int, library_id: int | None = None) -> None:
@@ -407,9 +532,10 @@ def refill(conn: Connection, year: int, library_id: int | None = None) -> None:
     params: dict[str, Any] = {"floor": year - COHORT_YEARS, "lib": library_id}
     conn.execute(_REFILL_DELETE, params)
     conn.execute(_REFILL_PLACE, params)
-    for ws in (0, 1):
-        for wc in (0, 1):
+    for with_school in (False, True):
+        for by_cohort in (False, True):
             for shift in SHIFTS:
                 conn.execute(
-                    _REFILL_COUNT, {**params, "ws": ws, "wc": wc, "lvl": shift, "div": 1 << shift}
+                    _refill_count(with_school, by_cohort),
+                    {**params, "lvl": shift, "div": 1 << shift},
                 )

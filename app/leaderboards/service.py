@@ -7,17 +7,15 @@ within a tie are listed by member id, and the caller's own standing always comes
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
-from app.leaderboards import keys, ranks, retention, store
+from app.leaderboards import keys, memo, retention, store
 from app.leaderboards.feed import index_for, repair_soon
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.leaderboard import Leaderboard, LeaderboardEntry
@@ -27,18 +25,10 @@ STAFF_ROLES = ("staff", "admin")
 
 
 @dataclass(frozen=True, slots=True)
-class _Lib:
-    id: int
-    slug: str
-    timezone: str
-    staff_on_boards: bool
-
-
-@dataclass(frozen=True, slots=True)
 class _Board:
     """A resolved request: the board key, its library and window, and the filters."""
 
-    library: _Lib
+    library: memo.Lib
     board: str
     ident: str | None
     period: str
@@ -48,35 +38,22 @@ class _Board:
     challenge_id: int | None
 
 
-# A library's slug and time zone, kept a little while per engine: every board request
-# needs them and they (the time zone) change only by a staff edit, which boards then
-# follow within LIBRARY_TTL seconds.
-LIBRARY_TTL = 30.0
-_libraries: WeakKeyDictionary[Engine, dict[int, tuple[float, _Lib]]] = WeakKeyDictionary()
-
-
-def _library_by(session: Session, *, slug: str | None = None, id_: int | None = None) -> _Lib:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    cache = _libraries.setdefault(engine, {})
-    now = time.monotonic()
+def _library_by(session: Session, *, slug: str | None = None, id_: int | None = None) -> memo.Lib:
+    """A library by slug (read), or by id (this process's copy when it has one: the
+    board's head checks it)."""
     if slug is None and id_ is not None:
-        hit = cache.get(id_)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        kept = memo.library(session, id_)
+        if kept is not None:
+            return kept
     row = store.library(session, id_=id_, slug=slug)
     if row is None:
         raise not_found("Library")
-    lib = _Lib(*row)
-    cache[lib.id] = (now + LIBRARY_TTL, lib)
+    lib = memo.Lib(*row)
+    memo.keep_library(session, lib)
     return lib
 
 
-def forget_library(library_id: int) -> None:
-    """A library's settings changed: this process reads them afresh (others within
-    LIBRARY_TTL seconds)."""
-    for cache in _libraries.values():
-        cache.pop(library_id, None)
+forget_library = memo.forget_library
 
 
 def _check_text(ident: str | None) -> str | None:
@@ -169,21 +146,12 @@ def _school_confirmed(session: Session, caller: Member) -> bool:
     return caller.school is not None and caller.school_confirmed_at is not None
 
 
-def may_see_children(session: Session, caller: Member, library_id: int, year: int) -> bool:
+def may_see_children(caller: Member, year: int, guardian: bool) -> bool:
     """Whether children appear to this caller on boards: the children themselves, their
-    guardians (in the library), and staff. A school board's confirmed members too."""
+    guardians (in the library: `guardian`, read with the board's head), and staff."""
     if caller.role in STAFF_ROLES or caller.is_child:
         return True
-    if year - caller.birth_year <= KIDS_MAX_AGE:
-        return True
-    return (
-        session.execute(
-            select(Member.id)
-            .where(Member.guardian_id == caller.id, Member.library_id == library_id)
-            .limit(1)
-        ).first()
-        is not None
-    )
+    return year - caller.birth_year <= KIDS_MAX_AGE or guardian
 
 
 def _ranked(pairs: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -218,13 +186,26 @@ def leaderboard(
     age_group: str | None,
     limit: int,
 ) -> Leaderboard:
-    b = _resolve(session, caller, scope, _check_text(ident), period, now)
+    ident = _check_text(ident)
+    b = _resolve(session, caller, scope, ident, period, now)
+    caller_id = caller.id or 0
+    head = store.head(session, b.board, b.library.id, caller_id)
+    if head is None:
+        raise not_found("Library")
+    if (head.timezone, head.staff_on_boards) != (b.library.timezone, b.library.staff_on_boards):
+        # Changed through another process since this one kept the library: read it again
+        # (the time zone may name another week's board).
+        memo.forget_library(b.library.id)
+        b = _resolve(session, caller, scope, ident, period, now)
+        head = store.head(session, b.board, b.library.id, caller_id)
+        if head is None:
+            raise not_found("Library")
     year = local_date(now, b.library.timezone).year
     lo, hi = keys.birth_years(age_group, year) if age_group else (None, None)
     # Children are listed only for those with a reason; for everyone else a board holds
     # no child at all (ranked among the others), and the children's board is refused.
     with_children = age_group in (None, "kids") and (
-        scope == "school" or may_see_children(session, caller, b.library.id, year)
+        scope == "school" or may_see_children(caller, year, head.guardian)
     )
     if age_group == "kids" and not with_children:
         raise forbidden(
@@ -234,7 +215,6 @@ def leaderboard(
     if hide_children:
         hi = year - KIDS_MAX_AGE - 1
     filters = store.Filters(lo, hi, b.school, with_staff=b.library.staff_on_boards)
-    caller_id = caller.id or 0
     # On this board at all: own library, own age group (and school); for a challenge,
     # taking part in it (or having points on it from before leaving).
     eligible = caller.library_id == b.library.id and filters.admits(caller)
@@ -247,9 +227,8 @@ def leaderboard(
         caller.role, caller.leaderboard_opt_out, b.library.staff_on_boards
     )
 
-    pairs: list[tuple[int, int]]
-    names: dict[int, store.Row]
-    own: int | None
+    entries: tuple[LeaderboardEntry, ...] | None = None
+    own: int | None = head.own
     better: int | None
     answer = None
     # Redis holds no "everyone but the children" board: when children are on this one,
@@ -261,46 +240,34 @@ def leaderboard(
         if kids is not None and kids != 0:
             index = None
     if index is not None:
-        # An opted-out caller is in no sorted set: rank their database points instead.
-        own_points = None
-        if eligible and not listed:
-            own_points = store.points_of(session, b.board, caller_id)
         answer = index.board(
             b.library.id,
             b.board,
             limit,
             member_id=caller_id if listed else None,
-            own_points=own_points,
+            # An opted-out caller is in no sorted set: rank their database points instead.
+            own_points=own if eligible and not listed else None,
             school=b.school,
             age_group=age_group,
             year=year,
-            version=ranks.version(session, b.board),
+            version=head.version,
         )
         if answer is None and index.repair_due(b.library.id):
             repair_soon(session, index, b.library.id, local_date(now, b.library.timezone))
-    shown_as: dict[int, str] = {}
     if answer is not None:
-        pairs = answer.top
         shown_as = answer.names
         # Names Redis lacks (a member who never scored while listed) come from the database.
-        names = store.names(session, [m for m, _ in pairs if m not in shown_as])
+        names = store.names(session, [m for m, _ in answer.top if m not in shown_as])
+        entries = _entries(answer.top, names, shown_as)
         own, better, ranked = answer.own, answer.better, answer.ranked
     else:
-        rows = store.top(session, b.board, limit, filters)
-        pairs = [(r.member_id, r.points) for r in rows]
-        names = {r.member_id: r for r in rows}
-        own, better, ranked = store.standing(session, b.board, caller_id, filters, year)
+        entries = _top(session, b.board, limit, filters, year, (head.version, head.listing))
+        found = store.rank_counts(session, b.board, own, filters, year)
+        if found is None:
+            own, better, ranked = store.standing(session, b.board, caller_id, filters)
+        else:
+            better, ranked = found
 
-    entries = [
-        LeaderboardEntry(
-            rank=rank,
-            member_id=member_id,
-            name=shown_as.get(member_id) or _public_name(names.get(member_id)),
-            points=points,
-            is_me=member_id == caller_id,
-        )
-        for rank, member_id, points in _ranked(pairs)
-    ]
     me = None
     shown = eligible and (b.challenge_id is None or participant or own is not None)
     if shown:
@@ -317,10 +284,48 @@ def leaderboard(
         age_group=age_group,
         starts_on=b.starts_on,
         ends_on=b.ends_on,
-        entries=entries,
+        entries=[
+            e.model_copy(update={"is_me": True}) if e.member_id == caller_id else e for e in entries
+        ],
         me=me,
         total_ranked=ranked,
         kept_until=retention.kept_until(b.board),
+    )
+
+
+def _top(
+    session: Session,
+    board: str,
+    limit: int,
+    filters: store.Filters,
+    year: int,
+    versions: tuple[int, int],
+) -> tuple[LeaderboardEntry, ...]:
+    """A board's top from the database, or as this process read it at the same versions
+    (names shown depend on the year: a minor is shown by nickname)."""
+    key = (board, limit, filters, year)
+    kept = memo.top(session, key, versions)
+    if kept is not None:
+        return kept.entries
+    rows = store.top(session, board, limit, filters)
+    entries = _entries([(r.member_id, r.points) for r in rows], {r.member_id: r for r in rows}, {})
+    memo.keep_top(session, key, memo.Top(versions, entries))
+    return entries
+
+
+def _entries(
+    pairs: list[tuple[int, int]], names: dict[int, store.Row], shown_as: dict[int, str]
+) -> tuple[LeaderboardEntry, ...]:
+    """The ranked entries, none marked as the caller's."""
+    return tuple(
+        LeaderboardEntry(
+            rank=rank,
+            member_id=member_id,
+            name=shown_as.get(member_id) or _public_name(names.get(member_id)),
+            points=points,
+            is_me=False,
+        )
+        for rank, member_id, points in _ranked(pairs)
     )
 
 

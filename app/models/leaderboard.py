@@ -25,7 +25,8 @@ class BoardScore(SQLModel, table=True):
     """
 
     __tablename__ = "board_score"
-    __table_args__ = (Index("ix_board_score_board_points", "board", "points"),)
+    # A board in rank order with its member ids: its top reads a few index entries.
+    __table_args__ = (Index("ix_board_score_board_points", "board", "points", "member_id"),)
 
     board: str = SQLField(primary_key=True, max_length=40)
     member_id: int = SQLField(primary_key=True, foreign_key="member.id")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.problems import problems
-from app.deps import ClockDep, CurrentMember, FreshReplicaSessionDep
+from app.deps import ClaimsDep, ClockDep, FreshReplicaSessionDep, load_caller
 from app.leaderboards.feed import lifespan
 from app.leaderboards.service import leaderboard
 from app.models.enums import AgeGroup, BoardScope, Period
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/leaderboards", tags=["leaderboards"], lifespan=li
 
 @router.get("", response_model=Leaderboard, responses=problems(401, 403, 404))
 def get_leaderboard(
-    member: CurrentMember,
+    claims: ClaimsDep,
     session: FreshReplicaSessionDep,
     clock: ClockDep,
     scope: Annotated[BoardScope, Query(description="Whose board")] = BoardScope.LIBRARY,
@@ -40,6 +40,9 @@ def get_leaderboard(
     limit: Annotated[int, Query(ge=1, le=100, description="Entries (1-100).")] = 10,
 ) -> Response:
     """Ranked by points in the period; ties share a rank; `me` is always your own standing."""
+    # The caller is read in the board's own unit of work: one transaction and one
+    # connection for the request instead of two.
+    member = load_caller(session, claims).member
     board = leaderboard(
         session,
         member,
