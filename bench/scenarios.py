@@ -284,8 +284,12 @@ class ReadingLogs:
         ]
         inline_ratio = ctx.options.inline_book_ratio if book_ids else 1.0
         keys = itertools.count(1)
+        # Each factory its own keys: a second load through the same port (the cluster
+        # bench's rounds) must not reuse a key with another body (a 422 by design).
         idem_prefix = (
-            f"bench-{self.run_id}-{port}-".encode() if ctx.options.idempotency_keys else b""
+            f"bench-{self.run_id}-{port}-{secrets.token_hex(4)}-".encode()
+            if ctx.options.idempotency_keys
+            else b""
         )
         rnd = random.Random(ctx.rnd.random())
         randint, rand, choice = rnd.randint, rnd.random, rnd.choice
