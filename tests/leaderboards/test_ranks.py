@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from app.core.clock import local_date
-from app.leaderboards import keys, store
+from app.core.db import transaction
+from app.leaderboards import keys, ranks, rebuild, store
 from app.models.leaderboard import BoardScore
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
 
@@ -84,3 +85,68 @@ def test_rank_counts_equal_the_scan_through_profile_changes_and_new_year(
     for who in people[:6]:
         award(who, rnd.randint(1, 50))
     _check(factory, year + 1)
+
+
+def test_a_recount_rebuilds_counts_the_scan_agrees_with_and_keeps_versions(factory, award, clock):
+    rnd = random.Random(11)
+    lib = factory.library("palu")
+    other = factory.library("sigi")
+    people = [
+        *(factory.member(lib, age=a) for a in (9, 12, 14, 17, 18, 19, 30)),
+        factory.member(lib, age=11, school="SD Inpres 2"),
+        factory.member(lib, age=35, school="SD Inpres 2"),
+        factory.member(lib, age=40, leaderboard_opt_out=True),
+        factory.staff(lib),
+    ]
+    outsider = factory.member(other, age=20)
+    for who in people * 3:
+        award(who, rnd.randint(1, 900))
+    award(outsider, 70)
+    year = local_date(clock.now(), lib.timezone).year
+    with factory.session() as s:
+        boards = sorted(set(s.execute(select(BoardScore.board)).scalars()))
+        before = {b: ranks.version(s, b) for b in boards}
+    assert all(before.values())
+    with transaction(factory.engine) as s:
+        rebuild.recount(s, lib.id)
+    assert _check(factory, year) > 0
+    with factory.session() as s:
+        # a recount moves no version (a kept top stays the database's), and a board
+        # nobody has written to is left out
+        assert ranks.versions(s, [*boards, "lib:0:all"]) == before
+        assert {b: ranks.version(s, b) for b in boards} == before
+    award(people[0], 5)
+    with factory.session() as s:
+        after = ranks.versions(s, boards)
+    moved = [b for b in boards if after[b] != before[b]]
+    assert moved and all(after[b] == before[b] + 1 for b in moved)
+    # the recount placed every counter where the next write looks for it
+    for who in people:
+        award(who, rnd.randint(1, 50))
+    _check(factory, year)
+
+
+def test_age_groups_are_counted_by_birth_year_without_a_scan():
+    # Birth years from 17 years back are whole cohorts (counted on every write since
+    # they were born): an age group within them is read from the counts; one reaching
+    # further back is not (the caller scans the board instead).
+    year = 2026
+    floor = year - 17
+
+    def weights(lo, hi, in_year=year):
+        return ranks.Population(("m",), "", lo, hi, in_year).weights()
+
+    assert weights(None, None) == (1, 0, 0, 0)
+    assert weights(floor, floor + 4) == (0, 1, floor, floor + 4)
+    assert weights(floor, None) == (0, 1, floor, ranks.TOP)
+    assert weights(floor - 1, floor + 4) is None
+    assert weights(None, floor - 1) == (1, -1, floor, ranks.TOP)  # everyone but the young
+    assert weights(None, floor - 2) is None
+    now = datetime.now(UTC).year
+    assert weights(now - 17, None, 0) == (0, 1, now - 17, ranks.TOP)
+    assert weights(now - 18, None, 0) is None
+    for group in ("kids", "teens"):
+        lo, hi = keys.birth_years(group, year)
+        assert weights(lo, hi) == (0, 1, lo, ranks.TOP if hi is None else hi)
+    lo, hi = keys.birth_years("adults", year)
+    assert lo is None and hi is not None and weights(lo, hi) == (1, -1, hi + 1, ranks.TOP)

@@ -74,3 +74,42 @@ def test_bad_status_filter_is_422(client, factory, palu):
         headers=factory.headers(factory.staff(palu)),
     )
     assert r.status_code == 422
+
+
+def test_approval_scores_minutes_against_the_members_own_day(client, factory, palu):
+    # 3 minutes earn 1 point (1 per 2 minutes); 599 more hold the log over the day's
+    # 600-minute cap. Approved, the day's minutes run on from 3: 602 // 2 - 3 // 2 = 300.
+    reader = factory.member(palu)
+    h = factory.headers(reader)
+    book = {"title": "Ronggeng Dukuh Paruk"}
+    first = client.post("/v1/reading-logs", json={"book": book, "minutes": 3}, headers=h)
+    assert first.json()["log"]["status"] == "accepted", first.text
+    held = client.post("/v1/reading-logs", json={"book": book, "minutes": 599}, headers=h)
+    assert held.json()["log"]["status"] == "pending_review", held.text
+    staff = factory.headers(factory.staff(palu))
+    r = client.post(
+        f"/v1/moderation/reading-logs/{held.json()['log']['id']}/approve", headers=staff
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["log"]["points"] == 300
+    assert r.json()["totals"] == {"total": 301, "pending": 0}
+
+
+def test_approval_awards_a_badge_of_the_logs_month(client, factory, palu):
+    staff = factory.headers(factory.staff(palu))
+    badge = client.post(
+        "/v1/badges",
+        json={
+            "name": "Sebulan",
+            "criteria": [{"metric": "pages", "target": 600, "period": "month"}],
+        },
+        headers=staff,
+    )
+    assert badge.status_code == 201, badge.text
+    reader = factory.member(palu)
+    log = flagged(client, factory, reader)
+    r = client.post(f"/v1/moderation/reading-logs/{log['id']}/approve", headers=staff)
+    assert r.status_code == 200, r.text
+    assert [b["name"] for b in r.json()["badges_earned"]] == ["Sebulan"]
+    mine = client.get("/v1/me/badges", headers=factory.headers(reader)).json()
+    assert [b["badge"]["name"] for b in mine["earned"]] == ["Sebulan"]
