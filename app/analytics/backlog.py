@@ -11,7 +11,7 @@ cells, in key order.
 Who applies: the background worker, every pass; every analytics read, before it answers
 (`drain`), so staff always see every log accepted before their request; and
 `analytics verify`. A log withdrawn while its facts still wait has them added first
-(`withdraw_log`), then taken away with the ledger's compensating rows, as before.
+(`take_in`), then taken away as before (`counters.uncount_log`).
 Batches on PostgreSQL claim their rows with `FOR UPDATE` in log order, and write
 every table in key order: concurrent drains wait for each other (a read's drain thus
 sees what a running batch adds) and never count a log twice or deadlock.
@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, exists, insert, select
 from sqlmodel import Session
 
-from app.analytics import counters
+from app.analytics import rows
 from app.analytics.counters import (
     ACTIVITY_COUNTS,
     ACTIVITY_KEY,
@@ -38,10 +37,8 @@ from app.analytics.counters import (
     TOPIC_COUNTS,
     TOPIC_KEY,
     LogFacts,
-    Reader,
     period_starts,
 )
-from app.core import dbcompat
 from app.core.db import transaction
 from app.core.hotsql import HotSql
 from app.models.analytics import (
@@ -53,8 +50,6 @@ from app.models.analytics import (
 )
 
 BATCH = 500  # logs per batch: a few thousand rows at most per statement
-_ROWS_PER_STATEMENT = 512
-_PARAMETERS = 20000  # per statement: well under SQLite's 32766
 
 _ENQUEUE = HotSql(
     insert(AnalyticsBacklog).values(
@@ -123,21 +118,6 @@ def take_in(session: Session, log_id: int) -> None:
     ).all()
     if taken:
         add(session, [decode(facts) for _, facts in sorted(taken)])
-
-
-def withdraw_log(
-    session: Session,
-    log_id: int,
-    member: Reader,
-    library_id: int,
-    read_on: date,
-    pages: int,
-    minutes: int,
-    challenge_ids: Sequence[int],
-) -> None:
-    """A counted log withdrawn: its sums leave the day's rows (see `counters.uncount_log`)."""
-    take_in(session, log_id)
-    counters.uncount_log(session, member, library_id, read_on, pages, minutes, challenge_ids)
 
 
 def forget_library(session: Session, library_id: int) -> None:
@@ -221,99 +201,25 @@ def add(session: Session, batch: Sequence[LogFacts]) -> None:
             _add_to(topics[topic_cell], sums)
             met.setdefault((f.member_id, kind, topic), (f.read_on, topic_cell))
     reader_of = dict(zip(PERIODS, READERS, strict=True))
-    for member_id, scope, period, start in _first_seen(
+    for member_id, scope, period, start in rows.first_seen(
         session,
         MemberPeriod,
         ("member_id", "scope", "period", "starts_on"),
         sorted(periods),
     ):
         activity[periods[(member_id, scope, period, start)]][reader_of[period]] += 1
-    for member_id, kind, topic, _ in _first_seen(
+    for member_id, kind, topic, _ in rows.first_seen(
         session,
         MemberTopic,
         ("member_id", "kind", "topic", "first_on"),
         sorted((*key, first_on) for key, (first_on, _) in met.items()),
     ):
         topics[met[(member_id, kind, topic)][1]]["readers"] += 1
-    _upsert(session, ActivityDay, ACTIVITY_KEY, ACTIVITY_COUNTS, activity)
-    _upsert(session, TopicDay, TOPIC_KEY, TOPIC_COUNTS, topics)
+    rows.add_counts(session, ActivityDay, ACTIVITY_KEY, ACTIVITY_COUNTS, activity)
+    rows.add_counts(session, TopicDay, TOPIC_KEY, TOPIC_COUNTS, topics)
 
 
 def _add_to(into: dict[str, int], sums: dict[str, int]) -> None:
     for k, v in sums.items():
         if k in into:
             into[k] += v
-
-
-def _first_seen(
-    session: Session, model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
-) -> list[tuple[Any, ...]]:
-    """Insert the rows not there yet; those it inserted."""
-    out: list[tuple[Any, ...]] = []
-    for chunk in _chunks(list(rows), len(columns)):
-        stmt = _insert_new(model.__tablename__, columns, len(chunk))
-        out.extend(stmt.run(session, _params(columns, chunk)))
-    return out
-
-
-def _upsert(
-    session: Session,
-    model: Any,
-    key: tuple[str, ...],
-    counts: tuple[str, ...],
-    cells: dict[Cell, dict[str, int]],
-) -> None:
-    """Add the cells' counts to their rows, in key order (concurrent writers of the same
-    rows take their locks in one order)."""
-    columns = (*key, *counts)
-    rows = [(*cell, *(cells[cell][c] for c in counts)) for cell in sorted(cells)]
-    for chunk in _chunks(rows, len(columns)):
-        _add_counts(model.__tablename__, key, counts, len(chunk)).run(
-            session, _params(columns, chunk)
-        )
-
-
-# Statements of 2**k rows, compiled once each: a batch is cut into a few of them.
-_TABLES: dict[str, Any] = {
-    m.__tablename__: m.__table__ for m in (ActivityDay, MemberPeriod, MemberTopic, TopicDay)
-}
-
-
-def _chunks(rows: list[tuple[Any, ...]], width: int) -> Iterable[list[tuple[Any, ...]]]:
-    most = 1 << (min(_ROWS_PER_STATEMENT, _PARAMETERS // width).bit_length() - 1)
-    i = 0
-    while i < len(rows):
-        n = min(most, 1 << ((len(rows) - i).bit_length() - 1))
-        yield rows[i : i + n]
-        i += n
-
-
-def _params(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    return {f"{c}_{i}": v for i, row in enumerate(rows) for c, v in zip(columns, row, strict=True)}
-
-
-def _values(table: Any, columns: tuple[str, ...], n: int) -> list[dict[str, Any]]:
-    return [{c: bindparam(f"{c}_{i}", type_=table.c[c].type) for c in columns} for i in range(n)]
-
-
-@lru_cache(maxsize=128)
-def _insert_new(name: str, columns: tuple[str, ...], n: int) -> HotSql:
-    table = _TABLES[name]
-    return HotSql(
-        dbcompat.insert(table)
-        .values(_values(table, columns, n))
-        .on_conflict_do_nothing()
-        .returning(*(table.c[c] for c in columns))
-    )
-
-
-@lru_cache(maxsize=128)
-def _add_counts(name: str, key: tuple[str, ...], counts: tuple[str, ...], n: int) -> HotSql:
-    table = _TABLES[name]
-    stmt = dbcompat.insert(table).values(_values(table, (*key, *counts), n))
-    return HotSql(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c[k] for k in key],
-            set_={c: table.c[c] + stmt.excluded[c] for c in counts},
-        )
-    )

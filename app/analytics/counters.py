@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Date
 from sqlmodel import Session
 
+from app.analytics import rows as analytics_rows
 from app.core.clock import local_date
 from app.core.hashtags import hashtag_key
 from app.core.hotsql import HotSql
-from app.models.analytics import LIBRARY_SCOPE, NO_SCHOOL
+from app.models.analytics import LIBRARY_SCOPE, NO_SCHOOL, ActivityDay
 from app.models.member import age_group
 from app.scoring import READING_CODES
 
@@ -150,33 +150,18 @@ def log_facts(
 # --- bonus points and withdrawals: the library's day rows, in their own transaction ---
 
 
-def _upsert_sql(table: str, key: Sequence[str], counts: Sequence[str], n: int) -> HotSql:
-    columns = (*key, *counts)
-    rows = ", ".join("(" + ", ".join(f":{c}{i}" for c in columns) + ")" for i in range(n))
-    moves = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
-    return HotSql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows}"  # noqa: S608
-        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {moves}",
-        binds={f"day{i}": Date() for i in range(n)},
-    )
-
-
-@lru_cache(maxsize=64)
-def _activity_sql(n: int) -> HotSql:
-    return _upsert_sql("activity_day", ACTIVITY_KEY, ACTIVITY_COUNTS, n)
-
-
 def add_activity(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Upsert `activity_day` rows (each: the key and any of the counts), adding counts."""
     if not rows:
         return
-    # in key order, as the backlog's batches write: concurrent writers lock rows in one order
-    full = sorted(
-        ({**dict.fromkeys(ACTIVITY_COUNTS, 0), **r} for r in rows),
-        key=lambda r: tuple(r[k] for k in ACTIVITY_KEY),
-    )
-    params = {f"{k}{i}": v for i, r in enumerate(full) for k, v in r.items()}
-    _activity_sql(len(full)).run(session, params)
+    cells: dict[tuple[Any, ...], dict[str, int]] = {}
+    for r in rows:
+        cell = cells.setdefault(
+            tuple(r[k] for k in ACTIVITY_KEY), dict.fromkeys(ACTIVITY_COUNTS, 0)
+        )
+        for c in ACTIVITY_COUNTS:
+            cell[c] += r.get(c, 0)
+    analytics_rows.add_counts(session, ActivityDay, ACTIVITY_KEY, ACTIVITY_COUNTS, cells)
 
 
 def uncount_log(

@@ -10,6 +10,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from app.analytics import backlog
+from app.analytics import counters as analytics
 from app.challenges import progress as challenge_progress
 from app.core.db import lock_member
 from app.core.pagination import decode_cursor, paginate
@@ -110,9 +111,9 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
     session.add(log)
     session.flush()
     if was_counted:
-        backlog.withdraw_log(
+        backlog.take_in(session, log.id or 0)  # what it added, there to take away
+        analytics.uncount_log(
             session,
-            log.id or 0,
             owner,
             ctx.library_id,
             log.read_on,
