@@ -17,7 +17,7 @@ back-dated across a change of the multiplier); they share the day's boosted minu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Final, Literal
 
@@ -84,18 +84,9 @@ class DayState:
     streak_before: int = 0
 
     def __post_init__(self) -> None:
-        for name in (
-            "pages",
-            "minutes",
-            "loose_minutes",
-            "boosted_minutes",
-            "boosted_multiplier",
-            "points",
-            "logs",
-            "streak_before",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} cannot be negative")
+        for f in fields(self):  # every figure of a day is a count
+            if getattr(self, f.name) < 0:
+                raise ValueError(f"{f.name} cannot be negative")
         if self.loose_minutes > self.minutes:
             raise ValueError("loose_minutes cannot exceed minutes")
         if self.boosted_minutes > self.loose_minutes:

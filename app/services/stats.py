@@ -317,6 +317,7 @@ COUNTER_COLUMNS = (
     "challenges_completed",
     "shares_total",
 )
+_MEMBER = Member.__table__
 _COUNTERS = HotSql(
-    f"SELECT {', '.join(COUNTER_COLUMNS)} FROM member WHERE id = :member_id"  # noqa: S608
+    select(*(_MEMBER.c[c] for c in COUNTER_COLUMNS)).where(_MEMBER.c.id == bindparam("member_id"))
 )
