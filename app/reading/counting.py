@@ -102,7 +102,8 @@ _DAY_SQL = """
         minutes = member_day.minutes + excluded.minutes,
         loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
         boosted_minutes = member_day.boosted_minutes + excluded.boosted_minutes,
-        boosted_multiplier = CASE WHEN member_day.boosted_multiplier = 0
+        boosted_multiplier = CASE
+            WHEN excluded.boosted_multiplier > member_day.boosted_multiplier
             THEN excluded.boosted_multiplier ELSE member_day.boosted_multiplier END,
         points = member_day.points + excluded.points,
         logs = member_day.logs + 1,

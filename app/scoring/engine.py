@@ -4,15 +4,17 @@ Pure: the caller reads the day's state (from the database when live, from earlie
 replaying) and gets the awards and the status back, so live scoring and `rescore` agree.
 
 Minute points telescope per multiplier class: the minutes of minute-only logs at x1 and
-those inside a joined challenge (multiplier above 1) each turn into points on their own,
-floor(class minutes / minutes_per_point) times the class's multiplier, so neither the order
-of a day's logs nor their mix changes the day's points. A day keeps its loose minutes in
-total and, of them, those above x1 with their multiplier (`member_day.boosted_minutes`,
-`boosted_multiplier`): two integer columns the log's counting adds to in one upsert. The
-minutes keep the multiplier they were logged at, so a later change of the library's
-challenge multiplier does not reinterpret a day already counted. The one case left to
-arrival order: minute-only logs of one day at two different multipliers above 1 (a log
-back-dated across a change of the multiplier); they share the day's boosted minutes.
+those inside a joined challenge (multiplier above 1) each turn into points on their own.
+The x1 class makes floor(minutes / minutes_per_point) points; the class above x1 makes
+floor(minutes / minutes_per_point) times the highest multiplier among its logs, so neither
+the order of a day's logs nor their mix changes the day's points, even when a log
+back-dated across a change of the library's challenge multiplier brings a second
+multiplier to the day. Each log earns what the day's class total gains by it. A day keeps
+its loose minutes in total and, of them, those above x1 with their highest multiplier
+(`member_day.boosted_minutes`, `boosted_multiplier`): two integer columns the log's
+counting moves in one upsert. The minutes keep the multiplier they were logged at, so a
+later change of the library's challenge multiplier does not reinterpret a day already
+counted.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ class DayState:
     loose_minutes: int = 0
     # of loose_minutes, those of logs at a multiplier above 1, which convert on their own
     boosted_minutes: int = 0
-    boosted_multiplier: int = 0  # the multiplier of the first of them; 0 while none
+    boosted_multiplier: int = 0  # the highest multiplier among them; 0 while none
     points: int = 0  # reading + finished + streak points of those logs
     logs: int = 0
     # consecutive local days with counted logs ending the day before this one
@@ -136,7 +138,7 @@ def score_log(log: LogInput, day: DayState, rules: Rules, *, reviewed: bool = Fa
     """
     amounts = (
         (READING_PAGES, log.pages * rules.points_per_page * log.multiplier),
-        (READING_MINUTES, _minute_points(log, day, rules) * log.multiplier),
+        (READING_MINUTES, _minute_points(log, day, rules)),
         (BONUS_FINISHED, rules.finished_book_bonus if log.first_finish else 0),
         # only the day's first counted log carries the day's streak bonus
         (BONUS_STREAK, streak_bonus(day.streak_before + 1, rules) if day.logs == 0 else 0),
@@ -171,7 +173,7 @@ def count_log(day: DayState, log: LogInput, outcome: Outcome) -> DayState:
         minutes=day.minutes + log.minutes,
         loose_minutes=day.loose_minutes + loose,
         boosted_minutes=day.boosted_minutes + boosted,
-        boosted_multiplier=day.boosted_multiplier or multiplier,
+        boosted_multiplier=max(day.boosted_multiplier, multiplier),
         points=day.points + outcome.points,
         logs=day.logs + 1,
         streak_before=day.streak_before,
@@ -205,10 +207,15 @@ def read_on_allowed(read_on: date, today: date, rules: Rules) -> str | None:
 
 def _minute_points(log: LogInput, day: DayState, rules: Rules) -> int:
     # Telescoping over the day's loose minutes of the log's class (x1, or above x1): the
-    # class's minute points are always floor(its loose minutes / minutes_per_point),
-    # whatever the split into logs and whatever the other class's logs do.
+    # class's minute points are always floor(its loose minutes / minutes_per_point) times
+    # its multiplier (1, or the highest above 1), whatever the split into logs and
+    # whatever the other class's logs do; a log earns what its class gains by it.
     if log.pages > 0 or log.minutes == 0:
         return 0
     per = rules.minutes_per_point
-    before = day.boosted_minutes if log.multiplier > 1 else day.loose_minutes - day.boosted_minutes
-    return (before + log.minutes) // per - before // per
+    if log.multiplier == 1:
+        before = day.loose_minutes - day.boosted_minutes
+        return (before + log.minutes) // per - before // per
+    before, multiplier = day.boosted_minutes, day.boosted_multiplier
+    after = max(multiplier, log.multiplier)
+    return (before + log.minutes) // per * after - before // per * multiplier

@@ -146,7 +146,7 @@ def _rebuild_figures(
         loose, boosted, multiplier = loose_minutes_of(log.pages, log.minutes, log.multiplier)
         d["loose_minutes"] += loose
         d["boosted_minutes"] += boosted
-        d["boosted_multiplier"] = d["boosted_multiplier"] or multiplier
+        d["boosted_multiplier"] = max(d["boosted_multiplier"], multiplier)
         d["points"] += sum(a.amount for a in expected.get(log.id or 0, ()))
         d["logs"] += 1
         if log.finished and log.book_id not in finished:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlmodel import Session
 
 from app.core import dbcompat
@@ -162,7 +162,14 @@ def _log_points(session: Session) -> list[Breach]:
 
 
 # The figures of a day `_days` compares, as `member_day` names them.
-_DAY_FIGURES = ("pages", "minutes", "loose_minutes", "boosted_minutes", "logs")
+_DAY_FIGURES = (
+    "pages",
+    "minutes",
+    "loose_minutes",
+    "boosted_minutes",
+    "boosted_multiplier",
+    "logs",
+)
 
 
 def _days(session: Session) -> list[Breach]:
@@ -175,6 +182,10 @@ def _days(session: Session) -> list[Breach]:
             func.sum(ReadingLog.minutes),
             func.sum(loose),
             func.sum(case((ReadingLog.multiplier > 1, loose), else_=0)),
+            # the highest multiplier above x1 among the day's minute-only logs, 0 if none
+            func.max(
+                case((and_(loose > 0, ReadingLog.multiplier > 1), ReadingLog.multiplier), else_=0)
+            ),
             func.count(),
         )
         .where(ReadingLog.status == ACCEPTED, ReadingLog.deleted_at.is_(None))

@@ -402,6 +402,33 @@ def test_minute_logs_in_and_out_of_a_challenge_earn_the_same_in_either_order(
     _live_equals_replay(client, factory, lib)
 
 
+@pytest.mark.parametrize("raised_first", [True, False])
+def test_minutes_of_one_day_at_two_multipliers_earn_the_same_in_either_order(
+    client, factory, challenge_of, raised_first
+):
+    # staff change the challenge multiplier between x2 and x3 during the day (a phone
+    # that was offline sends its earlier log late: it keeps the multiplier it was read
+    # at): the day's 2 minutes above x1 make one point at the day's highest multiplier,
+    # 3, whichever arrives first
+    lib = factory.library("palu")
+    challenge = challenge_of(lib)
+    staff = factory.headers(factory.staff(lib))
+    reader = factory.member(lib)
+    h = factory.headers(reader)
+
+    def set_multiplier(n: int) -> None:
+        body = {"scoring": {"challenge_multiplier": n}}
+        r = client.patch(f"/v1/libraries/{lib.slug}", json=body, headers=staff)
+        assert r.status_code == 200, r.text
+
+    for n in (3, 2) if raised_first else (2, 3):
+        set_multiplier(n)
+        last = _minute_log(client, h, challenge)
+    assert last["totals"] == {"total": 3, "pending": 0}
+    assert ledger_sum(factory, reader.id) == 3
+    _live_equals_replay(client, factory, lib)
+
+
 def test_deleting_a_minute_log_keeps_each_multipliers_minutes_apart(client, factory, challenge_of):
     lib = factory.library("palu")
     challenge = challenge_of(lib)

@@ -49,7 +49,7 @@ class Member:
     def day_state(self, read_on: date) -> DayState:
         logs = [(entry, awards) for _, entry, awards in self.counted if entry.read_on == read_on]
         days = {entry.read_on for _, entry, _ in self.counted}
-        # the minute-only logs above x1, in the order they were counted
+        # the minute-only logs above x1
         boosted = [e for e, _ in logs if e.pages == 0 and e.minutes and e.multiplier > 1]
         streak = 0
         while read_on - timedelta(days=streak + 1) in days:
@@ -59,7 +59,7 @@ class Member:
             minutes=sum(e.minutes for e, _ in logs),
             loose_minutes=sum(e.minutes for e, _ in logs if e.pages == 0),
             boosted_minutes=sum(e.minutes for e in boosted),
-            boosted_multiplier=boosted[0].multiplier if boosted else 0,
+            boosted_multiplier=max((e.multiplier for e in boosted), default=0),
             points=sum(a.amount for _, awards in logs for a in awards),
             logs=len(logs),
             streak_before=streak,

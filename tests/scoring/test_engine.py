@@ -250,3 +250,12 @@ def test_minute_points_of_a_day_do_not_follow_the_order_across_multipliers() -> 
     # 1 point doubled, the 1 minute at x1 none, whichever comes first
     boosted, plain = log(minutes=3, multiplier=2), log(minutes=1)
     assert _day_total([boosted, plain]) == _day_total([plain, boosted]) == 2
+
+
+def test_minutes_above_x1_at_two_multipliers_earn_the_same_in_either_order() -> None:
+    # a log back-dated across a change of the challenge multiplier (x2, then x3): the
+    # day's 2 boosted minutes make 1 point at the day's highest multiplier, 3, whichever
+    # log arrives first (minutes_per_point is 2 by default)
+    at_two, at_three = log(minutes=1, multiplier=2), log(minutes=1, multiplier=3)
+    assert RULES.minutes_per_point == 2
+    assert _day_total([at_two, at_three]) == _day_total([at_three, at_two]) == 3

@@ -195,6 +195,21 @@ def test_verify_names_each_broken_invariant_and_its_member(history, factory, ver
     assert "1 member(s) affected" in out
 
 
+def test_verify_names_a_day_that_keeps_the_wrong_multiplier(history, factory, verify):
+    # a day whose minutes above x1 would convert at another multiplier than its logs'
+    assert verify()[0] == 0
+    with transaction(factory.engine) as s:
+        s.execute(
+            update(MemberDay)
+            .where(MemberDay.member_id == history["reader"].id)
+            .values(boosted_multiplier=MemberDay.boosted_multiplier + 5)
+        )
+    code, out = verify()
+    assert code == 1, out
+    wrong = [line.split() for line in out.splitlines() if "boosted_multiplier" in line]
+    assert wrong and all(p[:2] == [str(history["reader"].id), "day"] for p in wrong), out
+
+
 def test_every_invariant_has_a_test():
     assert set(BREAKERS) | {"redis-board"} == set(INVARIANTS)
 
