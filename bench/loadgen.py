@@ -187,6 +187,7 @@ class LoadResult:
     server_cpu_ms_per_request: float | None
     client_cpu_s: float
     error_samples: list[str]  # distinct failures, most frequent first, "<count>x <what>"
+    offered_rps: float | None = None  # the paced rate asked for; None: as fast as served
 
     @property
     def errors(self) -> int:
@@ -217,12 +218,30 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
     }
 
 
-async def _worker(host: str, port: int, make_request: RequestFactory, tally: _Tally) -> None:
+class _Pacer:
+    """Hands out send times `1 / rate` apart: the workers together offer `rate`
+    requests a second (a worker whose slot has passed sends at once)."""
+
+    def __init__(self, rate: float, start: float) -> None:
+        self.gap, self.next = 1.0 / rate, start
+
+    async def wait(self) -> None:
+        slot, self.next = self.next, self.next + self.gap
+        await asyncio.sleep(max(0.0, slot - time.perf_counter()))
+
+
+async def _worker(
+    host: str, port: int, make_request: RequestFactory, tally: _Tally, pacer: _Pacer | None
+) -> None:
     clock = time.perf_counter
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     try:
         while clock() < tally.t1:
+            if pacer is not None:
+                await pacer.wait()
+                if clock() >= tally.t1:
+                    break
             if reader is None or writer is None:
                 try:
                     reader, writer = await asyncio.open_connection(host, port)
@@ -270,24 +289,29 @@ async def run_load(
     grace: float = 15.0,
     cpu_probe: CpuProbe | None = None,
     host: str = LOCAL_HOST,
+    rate: float | None = None,
 ) -> LoadResult:
     """Keep `concurrency` connections busy; measure what completes in the window.
 
     The window opens `warmup` seconds after start and lasts `duration` seconds.
     Workers stop sending when it closes; requests still in flight `grace`
-    seconds later are cancelled and counted as unfinished.
+    seconds later are cancelled and counted as unfinished. With `rate`, the
+    connections together send that many requests a second, evenly spaced, instead
+    of as fast as they are answered: the same offered load for two set-ups.
     """
     _check_local(host)
-    if concurrency < 1 or duration <= 0 or warmup < 0:
-        raise ValueError("concurrency >= 1, duration > 0 and warmup >= 0 are required")
+    if concurrency < 1 or duration <= 0 or warmup < 0 or (rate is not None and rate <= 0):
+        raise ValueError("concurrency >= 1, duration > 0, warmup >= 0 and rate > 0 are required")
     client_cpu = time.process_time()
     start = time.perf_counter()
     tally = _Tally(t0=start + warmup, t1=start + warmup + duration)
     probes: list[asyncio.Task[float | None]] = []
     if cpu_probe is not None:
         probes = [asyncio.create_task(_probe_at(t, cpu_probe)) for t in (tally.t0, tally.t1)]
+    pacer = _Pacer(rate, start) if rate is not None else None
     workers = [
-        asyncio.create_task(_worker(host, port, make_request, tally)) for _ in range(concurrency)
+        asyncio.create_task(_worker(host, port, make_request, tally, pacer))
+        for _ in range(concurrency)
     ]
     done, pending = await asyncio.wait(workers, timeout=tally.t1 - time.perf_counter() + grace)
     for task in pending:
@@ -319,6 +343,7 @@ async def run_load(
         ),
         client_cpu_s=time.process_time() - client_cpu,
         error_samples=[f"{n}x {text}" for text, n in tally.error_samples.most_common()],
+        offered_rps=rate,
     )
 
 
