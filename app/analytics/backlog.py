@@ -10,43 +10,29 @@ cells, in key order.
 
 Who applies: the background worker, every pass; every analytics read, before it answers
 (`drain`), so staff always see every log accepted before their request; and
-`analytics verify`. A log withdrawn while its facts still wait has them added first
-(`take_in`), then taken away as before (`counters.uncount_log`).
-Batches on PostgreSQL claim their rows with `FOR UPDATE` in log order, and write
-every table in key order: concurrent drains wait for each other (a read's drain thus
-sees what a running batch adds) and never count a log twice or deadlock.
+`analytics verify`. A log withdrawn while its facts still wait has them added
+(`take_in`) and taken away (`counters.uncount_log`), both at the withdrawal's commit.
+Batches on PostgreSQL claim their rows with `FOR UPDATE` in log order, and every writer
+of the rollups (batches, and a transaction's own moves at its commit) writes every table
+in one order and key order (`counters.add`): concurrent drains wait for each other (a
+read's drain thus sees what a running batch adds) and never count a log twice or
+deadlock.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, exists, insert, select
 from sqlmodel import Session
 
-from app.analytics import rows
-from app.analytics.counters import (
-    ACTIVITY_COUNTS,
-    ACTIVITY_KEY,
-    PERIODS,
-    READERS,
-    TOPIC_COUNTS,
-    TOPIC_KEY,
-    LogFacts,
-    period_starts,
-)
+from app.analytics import counters
+from app.analytics.counters import LogFacts
 from app.core.db import transaction
 from app.core.hotsql import HotSql
 from app.models.analytics import (
-    ActivityDay,
     AnalyticsBacklog,
-    MemberPeriod,
-    MemberTopic,
-    TopicDay,
 )
 
 BATCH = 500  # logs per batch: a few thousand rows at most per statement
@@ -116,13 +102,14 @@ def take_in(session: Session, log_id: int) -> None:
         .where(AnalyticsBacklog.log_id == log_id)
         .returning(AnalyticsBacklog.id, AnalyticsBacklog.facts)
     ).all()
-    if taken:
-        add(session, [decode(facts) for _, facts in sorted(taken)])
+    if taken:  # written at the commit, with the transaction's other moves (`counters`)
+        counters.defer(session, [decode(facts) for _, facts in sorted(taken)])
 
 
 def forget_library(session: Session, library_id: int) -> None:
     """Drop a library's waiting facts (its rollups are being recounted from the logs)."""
     session.execute(delete(AnalyticsBacklog).where(AnalyticsBacklog.library_id == library_id))
+    counters.forget_deferred(session, library_id)
 
 
 def waiting(session: Session) -> bool:
@@ -140,7 +127,7 @@ def apply(session: Session, limit: int = BATCH) -> int:
         .returning(AnalyticsBacklog.id, AnalyticsBacklog.facts)
     ).all()
     if taken:
-        add(session, [decode(facts) for _, facts in sorted(taken)])
+        counters.add(session, [decode(facts) for _, facts in sorted(taken)])
     return len(taken)
 
 
@@ -161,65 +148,10 @@ def drain(engine: Engine, *, rounds: int = 1000) -> int:
 
 
 def apply_all(session: Session) -> int:
-    """`drain` inside the caller's transaction (verification, tests)."""
+    """`drain` inside the caller's transaction (verification, tests), with the moves the
+    transaction itself waits to write at its commit."""
+    counters.write_deferred(session)
     total = 0
     while n := apply(session):
         total += n
     return total
-
-
-# -- adding a batch ---------------------------------------------------------------------
-
-Cell = tuple[Any, ...]
-
-
-def add(session: Session, batch: Sequence[LogFacts]) -> None:
-    """What `batch` (in log order) adds: as if each log had moved the rollups in turn."""
-    activity: dict[Cell, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACTIVITY_COUNTS, 0))
-    topics: dict[Cell, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOPIC_COUNTS, 0))
-    # A member's first log of a period (or topic) in the batch makes them a reader there,
-    # if no earlier batch has: the cell of that log counts them.
-    periods: dict[tuple[int, int, str, date], Cell] = {}
-    met: dict[tuple[int, str, str], tuple[date, Cell]] = {}
-    for f in batch:
-        sums = {
-            "logs": 1,
-            "pages": f.pages,
-            "minutes": f.minutes,
-            "finishes": f.finishes,
-            "points_reading": f.points_reading,
-            "points_bonus": f.points_bonus,
-        }
-        starts = period_starts(f.read_on)
-        for scope in f.scopes:
-            cell: Cell = (f.library_id, scope, f.read_on, f.age_group, f.school)
-            _add_to(activity[cell], sums)
-            for period, start in zip(PERIODS, starts, strict=True):
-                periods.setdefault((f.member_id, scope, period, start), cell)
-        for kind, topic in f.topics:
-            topic_cell: Cell = (f.library_id, f.read_on, f.age_group, kind, topic)
-            _add_to(topics[topic_cell], sums)
-            met.setdefault((f.member_id, kind, topic), (f.read_on, topic_cell))
-    reader_of = dict(zip(PERIODS, READERS, strict=True))
-    for member_id, scope, period, start in rows.first_seen(
-        session,
-        MemberPeriod,
-        ("member_id", "scope", "period", "starts_on"),
-        sorted(periods),
-    ):
-        activity[periods[(member_id, scope, period, start)]][reader_of[period]] += 1
-    for member_id, kind, topic, _ in rows.first_seen(
-        session,
-        MemberTopic,
-        ("member_id", "kind", "topic", "first_on"),
-        sorted((*key, first_on) for key, (first_on, _) in met.items()),
-    ):
-        topics[met[(member_id, kind, topic)][1]]["readers"] += 1
-    rows.add_counts(session, ActivityDay, ACTIVITY_KEY, ACTIVITY_COUNTS, activity)
-    rows.add_counts(session, TopicDay, TOPIC_KEY, TOPIC_COUNTS, topics)
-
-
-def _add_to(into: dict[str, int], sums: dict[str, int]) -> None:
-    for k, v in sums.items():
-        if k in into:
-            into[k] += v

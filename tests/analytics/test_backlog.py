@@ -120,3 +120,61 @@ def test_drains_at_once_never_count_a_log_twice(client, factory, world, engine):
     assert library_logs(factory, world) == len(world.sent) + 30
     with factory.session() as s:
         assert list(rebuild.verify(s, world.palu)) == []
+
+
+def test_a_transaction_moving_rollups_twice_never_deadlocks_with_a_batch(
+    client, factory, world, engine
+):
+    """A withdrawal takes its log's waiting facts in (day rows, then topic rows) and
+    later books points on another day (a day row again), while a batch writes day rows
+    and then topic rows: writing in two steps, the withdrawal held a topic row the batch
+    waited for while the batch held the day row it wanted next. Every writer now takes
+    the rollups' rows in one order, at its commit."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    from sqlmodel import Session
+
+    from app.services import ledger
+
+    backlog.drain(engine)  # ana's periods and topics are known: inserting them locks none
+    today, yesterday = date(2026, 11, 17), date(2026, 11, 16)
+    send(client, world.headers["ana"], Sent("ana", today, pages=5, title="Bumi Manusia"))
+    send(client, world.headers["citra"], Sent("citra", yesterday, pages=5))
+    withdrawn = send(client, world.headers["ana"], Sent("ana", yesterday, pages=5))["log"]["id"]
+    ana = world.people["ana"]
+    took_in, errors = threading.Event(), []
+
+    def withdrawal() -> None:
+        try:
+            with Session(engine) as s:
+                backlog.take_in(s, withdrawn)  # yesterday's day and topic rows
+                took_in.set()
+                batch_blocked.wait(0.5)  # the batch runs into whatever this holds
+                ledger.append(
+                    s, ana, [ledger.Row("bonus.streak", 5)], day=today, now=factory.clock.now()
+                )
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            took_in.set()
+
+    def batch() -> None:
+        try:
+            took_in.wait(10)
+            with Session(engine) as s:
+                backlog.apply(s, limit=2)  # ana today and citra yesterday, not the withdrawn
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    batch_blocked = threading.Event()
+    threads = [threading.Thread(target=withdrawal), threading.Thread(target=batch)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    backlog.drain(engine)
+    with factory.session() as s:
+        assert list(rebuild.verify(s, world.palu)) == []
