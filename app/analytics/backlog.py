@@ -11,10 +11,10 @@ cells, in key order.
 Who applies: the background worker, every pass; every analytics read, before it answers
 (`drain`), so staff always see every log accepted before their request; and
 `analytics verify`. A log withdrawn while its facts still wait has them added
-(`take_in`) and taken away (`counters.uncount_log`), both at the withdrawal's commit.
+(`take_in`) and taken away (`moves.uncount_log`), both at the withdrawal's commit.
 Batches on PostgreSQL claim their rows with `FOR UPDATE` in log order, and every writer
 of the rollups (batches, and a transaction's own moves at its commit) writes every table
-in one order and key order (`counters.add`): concurrent drains wait for each other (a
+in one order and key order (`moves.add`): concurrent drains wait for each other (a
 read's drain thus sees what a running batch adds) and never count a log twice or
 deadlock.
 """
@@ -27,7 +27,7 @@ from datetime import date
 from sqlalchemy import Engine, bindparam, delete, exists, insert, select
 from sqlmodel import Session
 
-from app.analytics import counters
+from app.analytics import moves
 from app.analytics.counters import LogFacts
 from app.core.db import transaction
 from app.core.hotsql import HotSql
@@ -102,14 +102,14 @@ def take_in(session: Session, log_id: int) -> None:
         .where(AnalyticsBacklog.log_id == log_id)
         .returning(AnalyticsBacklog.id, AnalyticsBacklog.facts)
     ).all()
-    if taken:  # written at the commit, with the transaction's other moves (`counters`)
-        counters.defer(session, [decode(facts) for _, facts in sorted(taken)])
+    if taken:  # written at the commit, with the transaction's other moves (`moves`)
+        moves.defer(session, [decode(facts) for _, facts in sorted(taken)])
 
 
 def forget_library(session: Session, library_id: int) -> None:
     """Drop a library's waiting facts (its rollups are being recounted from the logs)."""
     session.execute(delete(AnalyticsBacklog).where(AnalyticsBacklog.library_id == library_id))
-    counters.forget_deferred(session, library_id)
+    moves.forget_deferred(session, library_id)
 
 
 def waiting(session: Session) -> bool:
@@ -127,7 +127,7 @@ def apply(session: Session, limit: int = BATCH) -> int:
         .returning(AnalyticsBacklog.id, AnalyticsBacklog.facts)
     ).all()
     if taken:
-        counters.add(session, [decode(facts) for _, facts in sorted(taken)])
+        moves.add(session, [decode(facts) for _, facts in sorted(taken)])
     return len(taken)
 
 
@@ -150,7 +150,7 @@ def drain(engine: Engine, *, rounds: int = 1000) -> int:
 def apply_all(session: Session) -> int:
     """`drain` inside the caller's transaction (verification, tests), with the moves the
     transaction itself waits to write at its commit."""
-    counters.write_deferred(session)
+    moves.write_deferred(session)
     total = 0
     while n := apply(session):
         total += n

@@ -9,8 +9,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from app.analytics import backlog
-from app.analytics import counters as analytics
+from app.analytics import backlog, moves
 from app.challenges import progress as challenge_progress
 from app.core.db import lock_member
 from app.core.pagination import decode_cursor, paginate
@@ -112,7 +111,7 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
     session.flush()
     if was_counted:
         backlog.take_in(session, log.id or 0)  # what it added, there to take away
-        analytics.uncount_log(
+        moves.uncount_log(
             session,
             owner,
             ctx.library_id,

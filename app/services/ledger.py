@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from app import leaderboards
-from app.analytics import counters
+from app.analytics import moves
 from app.core.hotsql import HotSql
 from app.core.pagination import decode_cursor, paginate
 from app.models.member import Member, MemberLike
@@ -81,7 +81,7 @@ def append(
         session, member, entries, day=day, challenge_ids=challenge_ids, timezone=timezone
     )
     if roll_up:
-        counters.record_points(
+        moves.record_points(
             session,
             member,
             member.library_id or 0,
