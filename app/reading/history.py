@@ -29,7 +29,7 @@ from app.services import (
     badges,
     ledger,
 )
-from app.services.rescore import resettle
+from app.services.resettle import resettle
 
 
 def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
