@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClaimsDep, ClockDep, FreshReplicaSessionDep, load_caller
 from app.leaderboards.redis_setup import lifespan
 from app.leaderboards.service import leaderboard

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep, StaffLibrary, StaffMember
 from app.integrations.webhooks import events
 from app.models.events import (
