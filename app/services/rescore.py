@@ -26,7 +26,7 @@ from app.models.member import Member
 from app.models.reading import LedgerEntry, ReadingLog
 from app.models.rescore import BadgeChange, CompletionChange, MemberPointsChange, RescorePreview
 from app.scoring import ACCEPTED, Award, CountedLog, Rules, reconcile, replay
-from app.services import badges, ledger
+from app.services import badge_awards, badges, ledger
 from app.services.resettle import LOG_CODES, resettle
 
 TOP = 10  # members listed among the largest gains and losses
@@ -117,14 +117,16 @@ def _badge_changes(
             )
         ).scalars()
     )
-    earned = badges.met_badges(session, member, [b for b in catalogue if b.id not in awards], today)
+    earned = badge_awards.met_badges(
+        session, member, [b for b in catalogue if b.id not in awards], today
+    )
     held_on: dict[date, list[Badge]] = defaultdict(list)
     for badge in catalogue:
         if badge.id in awards and badge.id not in from_challenges:
             held_on[local_date(awards[badge.id or 0], timezone)].append(badge)
     lost = []
     for day, held in sorted(held_on.items()):
-        kept = {b.id for b in badges.met_badges(session, member, held, day)}
+        kept = {b.id for b in badge_awards.met_badges(session, member, held, day)}
         lost += [b for b in held if b.id not in kept]
     return earned, lost
 
@@ -305,9 +307,9 @@ def apply(session: Session, library: Library, now: datetime) -> RescorePreview:
         undone += fewer
         gets, loses = _badge_changes(session, member, catalogue, today, library.timezone)
         if loses:
-            badges.revoke(session, member, loses, today, now)
+            badge_awards.revoke(session, member, loses, today, now)
         if gets:
-            badges.award_earned(session, member, today, now, candidates=gets)
+            badge_awards.award_earned(session, member, today, now, candidates=gets)
         earned += [_badge_change(member, b) for b in gets]
         lost += [_badge_change(member, b) for b in loses]
         after = ledger.totals(session, member_id).total
