@@ -13,11 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.console import preview
-from app.console.web import (
-    FormPage,
-    language_of,
-    render,
-)
+from app.console.web import FormPage, language_of, render
 from app.core.problems import Problem
 from app.models.challenge import Challenge
 from app.models.library import Library

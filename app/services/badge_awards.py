@@ -15,21 +15,12 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.db import insert_ignore, lock_member
-from app.models.badge import (
-    Badge,
-    BadgeAward,
-)
+from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.library import Library
 from app.models.member import Member, MemberLike
 from app.models.reading import LedgerEntry, ReadingLog
-from app.scoring import (
-    BONUS_BADGE,
-    Criterion,
-    Stats,
-    all_met,
-    progress,
-)
+from app.scoring import BONUS_BADGE, Criterion, Stats, all_met, progress
 from app.services import ledger, stats
 
 

@@ -29,13 +29,7 @@ from app.models.badge import (
 from app.models.library import Library, ScoringSettings
 from app.models.member import Member
 from app.models.reading import BadgeBrief
-from app.scoring import (
-    Criterion,
-    Rules,
-    badge_unreachable_reason,
-    progress,
-    progress_label,
-)
+from app.scoring import Criterion, Rules, badge_unreachable_reason, progress, progress_label
 from app.services import badge_awards, stats
 
 

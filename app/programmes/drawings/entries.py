@@ -19,11 +19,7 @@ from sqlmodel import Session
 from app.core.clock import local_date
 from app.core.problems import conflict, unprocessable
 from app.models.challenge import Challenge, ChallengeParticipant
-from app.models.drawings import (
-    Drawing,
-    DrawingEntry,
-    DrawingWinner,
-)
+from app.models.drawings import Drawing, DrawingEntry, DrawingWinner
 from app.models.events import EventAttendance
 from app.models.library import Library
 from app.models.member import Member, age_group

@@ -20,12 +20,7 @@ from sqlmodel import Session
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import forbidden, not_found, unprocessable
 from app.models.challenge import Challenge
-from app.models.drawings import (
-    Drawing,
-    DrawingCreate,
-    DrawingEntry,
-    DrawingPublic,
-)
+from app.models.drawings import Drawing, DrawingCreate, DrawingEntry, DrawingPublic
 from app.models.events import Event
 from app.models.library import Library
 from app.models.member import Member

@@ -15,11 +15,7 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.problems import conflict, not_found
-from app.models.events import (
-    Event,
-    EventAttendance,
-    EventRegistration,
-)
+from app.models.events import Event, EventAttendance, EventRegistration
 from app.models.member import Member
 from app.programmes.common import check_age
 
