@@ -104,7 +104,7 @@ def _cmd_appoint_staff(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger_verify(_: argparse.Namespace) -> int:
-    from app.leaderboards.feed import process_index
+    from app.leaderboards.redis_setup import process_index
     from app.services.verify import INVARIANTS, check
 
     engine = make_engine(get_settings().database_url, pool_size=1)
@@ -158,8 +158,8 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
-    from app.leaderboards.feed import process_index
     from app.leaderboards.rebuild import rebuild
+    from app.leaderboards.redis_setup import process_index
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     try:

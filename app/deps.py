@@ -18,7 +18,8 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.db import close_session, open_session, read_engine, replica_reachable
 from app.core.hotsql import HotSql
-from app.core.problems import Problem, forbidden, raises, unauthorized
+from app.core.problem_docs import raises
+from app.core.problems import Problem, forbidden, unauthorized
 from app.core.security import AccessClaims, decode_access_token
 from app.models.auth import AuthSession
 from app.models.library import Library

@@ -17,7 +17,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.core.limits import InFlightLimit
 from app.core.openapi import install_openapi
-from app.core.problems import install_problem_handlers
+from app.core.problem_handlers import install_problem_handlers
 from app.integrations.bots import endpoints as bots
 from app.integrations.openbadges import endpoints as openbadges
 from app.integrations.slims import endpoints as slims

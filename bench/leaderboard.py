@@ -27,9 +27,9 @@ from sqlmodel import SQLModel
 from app.core.clock import local_date
 from app.core.security import create_access_token
 from app.leaderboards import keys, ranks
-from app.leaderboards.feed import namespace_for
 from app.leaderboards.rebuild import rebuild
 from app.leaderboards.redis_index import RedisIndex
+from app.leaderboards.redis_setup import namespace_for
 from app.models.book import Book
 from app.models.leaderboard import BoardScore
 from app.models.member import Member

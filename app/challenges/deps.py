@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.challenges.management import editable
 from app.challenges.views import visible
 from app.core.clock import local_date
-from app.core.problems import raises
+from app.core.problem_docs import raises
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffMember
 from app.models.challenge import Challenge
 from app.models.library import Library

@@ -7,7 +7,7 @@ so a route written anywhere gets it without asking:
 - every 4xx/5xx answer is `application/problem+json` with the `ProblemDetails` schema,
   with the headers the server sends (`WWW-Authenticate` on 401, `Retry-After` on
   409, 429 and 503);
-- the problems a dependency raises (`problems.raises`) are documented on every route
+- the problems a dependency raises (`problem_docs.raises`) are documented on every route
   that uses it: a bearer token's 401, staff's 403, the named library's 404;
 - an optional parameter is its type, not type-or-null: leaving it out is how a
   client says "none", and a header or query cannot carry a null;
@@ -30,12 +30,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.core.problems import (
-    DEPENDENCY_PROBLEMS,
-    PROBLEM_MEDIA_TYPE,
-    ProblemDetails,
-    problems,
-)
+from app.core.problem_docs import DEPENDENCY_PROBLEMS, ProblemDetails, problems
+from app.core.problems import PROBLEM_MEDIA_TYPE
 
 REF = "#/components/schemas/"
 JSON_TYPES = ("application/json", PROBLEM_MEDIA_TYPE)

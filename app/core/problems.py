@@ -1,28 +1,22 @@
-"""RFC 9457 problem+json: the one error shape of the API, and its handlers."""
+"""RFC 9457 problem+json: the one error shape of the API, the named problems code raises,
+and their bodies in the request's language.
+
+The handlers that answer with them are `problem_handlers.py`; how they are documented in
+the OpenAPI document (`ProblemDetails`, `problems(...)`, `@raises`) is `problem_docs.py`."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel
-from sqlalchemy.exc import DataError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.i18n import DEFAULT_LANGUAGE, negotiate
 from app.core.problem_catalogue import CATALOGUES, KINDS
-
-log = logging.getLogger("bacaquest")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:bacaquest:problem:"
@@ -275,139 +269,3 @@ def invalid(errors: list[dict[str, Any]], kind: str = "request.invalid-fields") 
     if not fields:
         return problem("request.invalid", errors=errors)
     return problem(kind, errors=errors, fields=fields)
-
-
-_SLUGS = {
-    400: "bad-request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    406: "not-acceptable",
-    409: "conflict",
-    410: "gone",
-    413: "payload-too-large",
-    415: "unsupported-media-type",
-    422: "validation",
-    429: "too-many-requests",
-}
-
-
-def allowed_methods(request: Request) -> str:
-    """Every method of the request's path, for a 405's `Allow`: each FastAPI route has
-    one method, so the route that refused the request knows only its own."""
-    methods: set[str] = set()
-    # Included routers hold their routes: walk every route as FastAPI matches it.
-    for route in iter_route_contexts(request.app.router.routes):
-        route_methods = getattr(route, "methods", None)
-        if route_methods and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route_methods
-    return ", ".join(sorted(methods))
-
-
-def answer(request: Request, exc: Problem) -> JSONResponse:
-    """The response of `exc`, worded in the language the request asks for."""
-    language = request_language(request.headers.get("accept-language"))
-    body = body_of(exc, language, instance=request.url.path)
-    return problem_response(exc.status, body, exc.headers, language)
-
-
-def install_problem_handlers(app: FastAPI) -> None:
-    app.add_middleware(RequestLanguage)
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return answer(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        language = request_language(request.headers.get("accept-language"))
-        return answer(request, invalid(field_errors(exc.errors(), language)))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        status = exc.status_code
-        headers = getattr(exc, "headers", None)
-        if status == 404 and exc.detail == "Not Found":
-            found = problem("request.no-resource", path=request.url.path)
-        elif status == 405:
-            found = problem(
-                "request.method-not-allowed", method=request.method, path=request.url.path
-            )
-            headers = {**(headers or {}), "Allow": allowed_methods(request)}
-        else:
-            detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-            found = Problem(status, _SLUGS.get(status, "http-error"), detail)
-        found.headers = headers
-        return answer(request, found)
-
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError) -> JSONResponse:
-        # A value the database cannot hold slipped past validation: still the
-        # client's input, and the transaction was rolled back.
-        log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
-        return answer(request, problem("request.value-cannot-be-stored"))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return answer(request, problem("request.internal"))
-
-
-class FieldError(BaseModel):
-    field: str | None = None
-    message: str
-    code: str | None = None
-
-
-class ProblemDetails(BaseModel):
-    """The body of every error response (RFC 9457)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[FieldError] | None = None
-
-
-_DESCRIPTIONS = {
-    400: "Malformed request",
-    401: "Missing, invalid or expired token",
-    403: "Not allowed for this caller",
-    404: "Not found",
-    409: "Conflict with the current state",
-    410: "Gone",
-    422: "Invalid input",
-    429: "Too many requests",
-    503: "Unavailable for now",
-}
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry documenting the problems an operation may return."""
-    return {
-        s: {
-            "model": ProblemDetails,
-            "description": _DESCRIPTIONS.get(s, HTTPStatus(s).phrase),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-        for s in sorted({*statuses, 400, 422})
-    }
-
-
-# The problems each dependency may raise: the OpenAPI document lists them on every
-# route that uses it (app.core.openapi), so no route has to repeat them.
-DEPENDENCY_PROBLEMS: dict[Callable[..., Any], tuple[int, ...]] = {}
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def raises(*statuses: int) -> Callable[[F], F]:
-    """Mark a dependency with the problem statuses it may answer with."""
-
-    def mark(fn: F) -> F:
-        DEPENDENCY_PROBLEMS[fn] = statuses
-        return fn
-
-    return mark

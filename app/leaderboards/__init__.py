@@ -8,12 +8,12 @@ path on PostgreSQL, which books its rows and moves the counters in one statement
 
 from app.leaderboards.feed import (
     board_deltas,
-    index_for,
     library_changed,
     member_updating,
     publish_after_commit,
     record,
 )
+from app.leaderboards.redis_setup import index_for
 
 __all__ = [
     "board_deltas",

@@ -5,10 +5,8 @@ a rank in O(log n) instead of a COUNT over half a library. Every board has varia
 (an age group, a school, both), each its own sorted set holding only members who have
 not opted out, so a filtered board is one lookup too.
 
-Keys: `{namespace}:{library_id}:{board}[:s:{school}][:a{year}:{age_group}]`, members are
-zero-padded member ids (so equal scores sort by member id), scores are points. Age-group
-variants carry the local year their groups were computed in: on New Year the groups move
-on, and those variants are used again once a rebuild has made them for the new year.
+Here: the index's health, its writes and its reads. The keys and variants are named in
+`redis_keys.py`; rebuilding a library from the database is `redis_rebuild.py`.
 
 Readiness lives in one hash, `{namespace}:ready`: field `{library_id}` (or `*` for every
 library) = the year its variants were built for; field `!{library_id}` = stale. A board is
@@ -19,25 +17,19 @@ that fails marks its libraries stale (at once, or as soon as Redis answers again
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import select
-from sqlmodel import Session
 
-from app.leaderboards import keys, ranks, store
-from app.models.library import Library
-from app.models.member import age_group as age_group_of
+from app.leaderboards.redis_keys import expire_at, member_key
+from app.leaderboards.redis_rebuild import RedisRebuild
 
 log = logging.getLogger("bacaquest.leaderboards")
 
@@ -47,7 +39,6 @@ BACKOFF_SECONDS = 2.0
 # A board's Redis version may trail the database's for this long (a commit published a
 # moment later) before the index counts it as missed and asks for a repair.
 GRACE_SECONDS = 2.0
-BATCH = 5_000
 
 # One round trip for a whole board answer. Equal scores come back from ZREVRANGE in
 # descending member order, so the members tied at the cut are fetched again in
@@ -98,15 +89,6 @@ return table.concat({
 """
 
 
-def member_key(member_id: int) -> str:
-    return f"{member_id:010d}"
-
-
-def school_key(school: str) -> str:
-    # Free text of any length and script: a digest keeps keys short and safe.
-    return hashlib.sha1(school.encode()).hexdigest()[:16]  # noqa: S324  (a name, not a secret)
-
-
 @dataclass(frozen=True, slots=True)
 class Delta:
     """Points a committed transaction moved on one board, with what places the member."""
@@ -133,20 +115,11 @@ class Answer:
     names: dict[int, str]  # public names of the listed members that Redis knows
 
 
-def expire_at(board: str) -> int | None:
-    """When a week or month board's keys may go: long after nobody can ask for or move it."""
-    info = keys.parse(board)
-    if info is None or info.last_day is None:
-        return None
-    gone = info.last_day + timedelta(days=keys.LATE_DAYS + 2)
-    return int(datetime(gone.year, gone.month, gone.day, tzinfo=UTC).timestamp())
-
-
-class RedisIndex:
+class RedisIndex(RedisRebuild):
     """Sorted-set boards in one Redis namespace; safe to share between threads."""
 
     def __init__(self, url: str, namespace: str, *, timeout: float = 1.0) -> None:
-        self.namespace = namespace
+        super().__init__(namespace)
         self.client: redis.Redis = redis.Redis.from_url(
             url,
             socket_timeout=timeout,
@@ -161,50 +134,6 @@ class RedisIndex:
         # (library, board) -> (database version, Redis version, deadline) of a gap seen
         self._gaps: dict[tuple[int, str], tuple[int, int, float]] = {}
         self._due: set[int] = set()  # libraries whose boards this process saw drift
-
-    # -- keys ----------------------------------------------------------------------------
-
-    @property
-    def ready_key(self) -> str:
-        return f"{self.namespace}:ready"
-
-    def names_key(self, library_id: int) -> str:
-        return f"{self.namespace}:{library_id}:names"
-
-    def versions_key(self, library_id: int) -> str:
-        """Per board: the counter changes Redis has applied (the database keeps the same
-        count with the counters, in `board_rank`)."""
-        return f"{self.namespace}:{library_id}:ver"
-
-    def key(
-        self,
-        library_id: int,
-        board: str,
-        *,
-        school: str | None = None,
-        age_group: str | None = None,
-        year: int | None = None,
-    ) -> str:
-        out = f"{self.namespace}:{library_id}:{board}"
-        if school is not None:
-            out += f":s:{school_key(school)}"
-        if age_group is not None:
-            out += f":a{year}:{age_group}"
-        return out
-
-    def variant_keys(
-        self, library_id: int, board: str, birth_year: int, school: str | None, year: int
-    ) -> list[str]:
-        """Every sorted set a member's points on `board` live in."""
-        group = age_group_of(birth_year, year)
-        out = [
-            self.key(library_id, board),
-            self.key(library_id, board, age_group=group, year=year),
-        ]
-        if school is not None and board.startswith("lib:"):
-            out.append(self.key(library_id, board, school=school))
-            out.append(self.key(library_id, board, school=school, age_group=group, year=year))
-        return out
 
     # -- health ----------------------------------------------------------------------------
 
@@ -465,95 +394,6 @@ class RedisIndex:
             self.client.delete(f"{self.namespace}:repairing:{library_id}")
         except redis.RedisError as exc:
             self._failed("repair unlock", exc)
-
-    # -- rebuild ----------------------------------------------------------------------------
-
-    def rebuild_library(self, session: Session, library_id: int, today: date) -> int:
-        """Make a library's sorted sets again from the database counters; sets written.
-
-        Stale first (reads go to the database), then the keys go, then one consistent
-        read of the counters fills them, with the boards' versions of the same snapshot.
-        A commit racing the rebuild leaves a version gap, which the next reads notice and
-        repair again.
-        """
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        self.client.hset(self.ready_key, f"!{library_id}", 1)
-        self.client.hdel(self.ready_key, str(library_id))
-        doomed: list[Any] = []
-        for k in self.client.scan_iter(match=f"{self.namespace}:{library_id}:*", count=5_000):
-            doomed.append(k)
-            if len(doomed) >= BATCH:
-                self.client.unlink(*doomed)
-                doomed.clear()
-        if doomed:
-            self.client.unlink(*doomed)
-        year = today.year
-        pending: dict[str, dict[str, int]] = defaultdict(dict)
-        queued = 0
-        written = 0
-        expiries: dict[str, int] = {}
-        names: dict[str, str] = {}
-        with_staff = bool(
-            session.execute(
-                select(Library.staff_on_boards).where(Library.id == library_id)
-            ).scalar()
-        )
-        boards: set[str] = set()
-        for row in store.scores_of_library(session, library_id):
-            boards.add(row.board)
-            if not store.on_boards(row.role, row.opted_out, with_staff):
-                continue
-            if not keys.is_live(row.board, today):
-                continue
-            names[member_key(row.member_id)] = row.name
-            until = expire_at(row.board)
-            for k in self.variant_keys(library_id, row.board, row.birth_year, row.school, year):
-                pending[k][member_key(row.member_id)] = row.points
-                if until is not None:
-                    expiries[k] = until
-            queued += 1
-            if queued >= BATCH:
-                written += self._load(pending, expiries)
-                pending.clear()
-                queued = 0
-            if len(names) >= BATCH:
-                self.client.hset(self.names_key(library_id), mapping=names)
-                names.clear()
-        written += self._load(pending, expiries)
-        if names:
-            self.client.hset(self.names_key(library_id), mapping=names)
-        versions = ranks.versions(session, sorted(boards))
-        if versions:
-            self.client.hset(self.versions_key(library_id), mapping=versions)
-        with self._lock:
-            self._gaps = {k: v for k, v in self._gaps.items() if k[0] != library_id}
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hdel(self.ready_key, f"!{library_id}")
-        pipe.hset(self.ready_key, str(library_id), year)
-        pipe.execute()
-        with self._lock:
-            self._owed_stale.discard(library_id)
-        return written
-
-    def mark_all_ready(self, year: int) -> None:
-        """After every library was rebuilt: libraries made later start out ready too."""
-        self.client.hset(self.ready_key, "*", year)
-
-    def _load(self, pending: dict[str, dict[str, int]], expiries: dict[str, int]) -> int:
-        pipe = self.client.pipeline(transaction=False)
-        for k, members in pending.items():
-            pipe.zadd(k, members)
-            if k in expiries:
-                pipe.expireat(k, expiries[k])
-        pipe.execute()
-        return sum(len(m) for m in pending.values())
-
-    def drop_namespace(self) -> None:
-        """Delete every key of this namespace (tests, and a namespace no longer used)."""
-        doomed = list(self.client.scan_iter(match=f"{self.namespace}:*", count=5_000))
-        for i in range(0, len(doomed), BATCH):
-            self.client.unlink(*doomed[i : i + BATCH])
 
     def close(self) -> None:
         self.client.close()

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
 from app.leaderboards import keys, memo, retention, store
-from app.leaderboards.feed import index_for, repair_soon
+from app.leaderboards.redis_setup import index_for, repair_soon
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.leaderboard import Leaderboard, LeaderboardEntry
 from app.models.member import KIDS_MAX_AGE, Member

@@ -11,7 +11,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.core.hashtags import dedupe, normalize_hashtag
-from app.core.problems import ProblemDetails
+from app.core.problem_docs import ProblemDetails
 from app.models import enums
 from app.models.base import metadata  # noqa: F401  (naming convention first)
 from app.models.book import BookCreate, BookPublic

@@ -17,7 +17,7 @@ from app.models.member import Member, age_group
 from app.models.quizzes import Poll, Quiz
 from app.models.reading import AwardRow, BadgeBrief
 from app.scoring import BONUS_BADGE
-from app.services import badges, ledger
+from app.services import badge_awards, badges, ledger
 
 
 def is_staff_of(member: Member, library_id: int) -> bool:
@@ -77,7 +77,7 @@ def book_reward(
             if badge.bonus_points:
                 rows = [*rows, ledger.Row(BONUS_BADGE, badge.bonus_points, badge_id=badge.id)]
     booked = ledger.append(session, member, rows, day=day, now=now, timezone=timezone)
-    more, more_rows = badges.award_earned(session, member, day, now)
+    more, more_rows = badge_awards.award_earned(session, member, day, now)
     return booked + more_rows, earned + more
 
 

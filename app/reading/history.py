@@ -25,10 +25,10 @@ from app.reading.context import (
 )
 from app.scoring import ACCEPTED
 from app.services import (
-    badges,
+    badge_awards,
     ledger,
 )
-from app.services.rescore import resettle
+from app.services.resettle import resettle
 
 
 def log_public(log: ReadingLog, book: Book) -> ReadingLogPublic:
@@ -122,4 +122,4 @@ def delete_log(session: Session, caller: Member, log_id: int, now: datetime) -> 
         )
         resettle(session, owner, ctx.rules, now)
         challenge_progress.settle_progress(session, owner, log.read_on, now)
-        badges.revoke_unmet(session, owner, ctx.today, now)
+        badge_awards.revoke_unmet(session, owner, ctx.today, now)

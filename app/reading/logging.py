@@ -38,6 +38,7 @@ from app.reading.counting import (
 from app.scoring import ACCEPTED, LogInput, read_on_allowed, score_log
 from app.services import (
     backfill,
+    badge_awards,
     badges,
     books,
     idempotency,
@@ -156,7 +157,7 @@ def _log_reading(
         )
         # A completion moved challenges_completed: then the badges read them afresh.
         counters = None if bonus_rows else fresh
-        earned, badge_rows = badges.award_earned(
+        earned, badge_rows = badge_awards.award_earned(
             session,
             member,
             read_on,

@@ -13,7 +13,8 @@ from app.accounts import consent, erasure, hashing, resets, schools, takeout
 from app.accounts.nicknames import suggest_nicknames
 from app.accounts.passwords import ensure_strong
 from app.accounts.throttle import client_address, throttle_of
-from app.core.problems import conflict, forbidden, problems, unprocessable
+from app.core.problem_docs import problems
+from app.core.problems import conflict, forbidden, unprocessable
 from app.deps import (
     AdultMember,
     CallerDep,

@@ -23,7 +23,7 @@ from app.analytics.schemas import (
     TopList,
     TopName,
 )
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import AnalyticsSessionDep, ClockDep, StaffMember
 from app.models.enums import AgeGroup, ReportName
 

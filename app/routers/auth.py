@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import hashing
 from app.accounts.passwords import ensure_strong
 from app.accounts.throttle import client_address, client_fingerprint, throttle_of
-from app.core.problems import problems, unprocessable
+from app.core.problem_docs import problems
+from app.core.problems import unprocessable
 from app.deps import (
     AdultMember,
     CallerDep,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary
 from app.models.badge import BadgeCreate, BadgePublic
 from app.services import badges, libraries

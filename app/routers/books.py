@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.core.isbn import normalize_isbn
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems, unprocessable
+from app.core.problem_docs import problems
+from app.core.problems import unprocessable
 from app.deps import ClockDep, CurrentMember, SessionDep
 from app.models.book import BookCreate, BookPublic
 from app.models.types import SearchText

@@ -10,7 +10,7 @@ from app.challenges import management, membership, views
 from app.challenges.deps import EditableChallenge, VisibleChallenge
 from app.core.clock import local_date
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
 from app.models.challenge import (
     ChallengeCreate,

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClaimsDep, ClockDep, FreshReplicaSessionDep, load_caller
-from app.leaderboards.feed import lifespan
+from app.leaderboards.redis_setup import lifespan
 from app.leaderboards.service import leaderboard
 from app.models.enums import AgeGroup, BoardScope, Period
 from app.models.leaderboard import Leaderboard

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems, unprocessable
+from app.core.problem_docs import problems
+from app.core.problems import unprocessable
 from app.deps import AdminMember, ClockDep, SessionDep, StaffMember
 from app.models.library import LibraryCreate, LibraryPublic, LibraryUpdate
 from app.models.member import AppointStaff, MemberPublic

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from app.core.clock import local_date
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import AdultMember, CallerDep, ClockDep, CurrentMember, SessionDep, SettingsDep
 from app.integrations.webhooks import events
 from app.models.badge import MemberBadges

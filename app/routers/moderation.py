@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, SessionDep, SettingsDep, StaffLibrary, StaffMember
 from app.integrations.webhooks import events
 from app.models.enums import LogStatus

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.core.problems import answer, problem
+from app.core.problem_handlers import answer
+from app.core.problems import problem
 from app.models.ops import Health, Readiness
 
 router = APIRouter(tags=["ops"])

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from app.analytics import traffic
 from app.core.clock import local_date
 from app.core.db import transaction
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, ReplicaSessionDep, SessionDep, SettingsDep
 from app.models.enums import Language
 from app.programmes.reviews import service as reviews

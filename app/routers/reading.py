@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import (
     CallerFacts,
     ClaimsDep,

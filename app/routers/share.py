@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.core.problems import Problem, not_found, problems
+from app.core.problem_docs import problems
+from app.core.problems import Problem, not_found
 from app.deps import ClockDep, CurrentMember, IdempotencyKeyHeader, SessionDep, SettingsDep
 from app.models.enums import CardFormat
 from app.models.reading import BadgeBrief

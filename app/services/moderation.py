@@ -19,7 +19,7 @@ from app.reading.context import context_for
 from app.reading.counting import count, first_finish_of
 from app.reading.history import log_public
 from app.scoring import ACCEPTED, PENDING_REVIEW, LogInput, score_log
-from app.services import backfill, badges, ledger, stats
+from app.services import backfill, badge_awards, badges, ledger, stats
 
 
 class Decision(BaseModel):
@@ -130,7 +130,7 @@ def approve(
     if day.logs == 0:  # the day's first counted log: the days after it may gain streaks
         rows += backfill.pay_later_streaks(session, owner, log.read_on, ctx.rules, now)
     progress, bonus_rows = challenge_progress.settle_progress(session, owner, log.read_on, now)
-    earned, badge_rows = badges.award_earned(session, owner, log.read_on, now, log_id=log.id)
+    earned, badge_rows = badge_awards.award_earned(session, owner, log.read_on, now, log_id=log.id)
     return LogResult(
         log=log_public(log, book),
         awards=[ledger.award_row(r) for r in rows + bonus_rows + badge_rows],

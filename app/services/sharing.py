@@ -35,7 +35,7 @@ from app.models.share import (
     ShareSubject,
 )
 from app.reading.context import reader_for
-from app.services import badges, idempotency
+from app.services import badge_awards, badges, idempotency
 from app.services.members import library_by_id
 from app.services.stats import period_bounds
 from app.share import ShareContext, build_payloads, render_card
@@ -257,7 +257,7 @@ def create_share(
         update(Member).where(Member.id == member.id).values(shares_total=Member.shares_total + 1)
     )
     session.flush()
-    earned, _ = badges.award_earned(session, member, today, now, timezone=lib.timezone)
+    earned, _ = badge_awards.award_earned(session, member, today, now, timezone=lib.timezone)
     out = SharePublic(
         id=code,
         url=landing,

@@ -21,7 +21,8 @@ from app.core import dbcompat
 from app.core.clock import local_date
 from app.leaderboards import keys, store
 from app.leaderboards.rebuild import ledger_scores
-from app.leaderboards.redis_index import RedisIndex, member_key
+from app.leaderboards.redis_index import RedisIndex
+from app.leaderboards.redis_keys import member_key
 from app.models.badge import BadgeAward
 from app.models.challenge import ChallengeParticipant
 from app.models.leaderboard import BoardScore

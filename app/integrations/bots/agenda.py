@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.core.clock import as_utc
 from app.integrations.bots import family
 from app.models.member import Member
-from app.programmes.events import service
+from app.programmes.events import registration, service
 from app.services import members
 
 DAYS = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
@@ -60,7 +60,7 @@ def register(
         return who
     ev = service.visible(session, who, event_id)
     lib = members.library_of(session, who)
-    ev = service.register(session, who, ev.id or 0, lib.timezone, now)
+    ev = registration.register(session, who, ev.id or 0, lib.timezone, now)
     mine = service.public(session, ev, lib, who).me
     name = f" {family.name_of(who)}" if who is not member else ""
     when = _when(ev.starts_at, lib.timezone)
@@ -79,5 +79,5 @@ def cancel(
     if isinstance(who, str):
         return who
     ev = service.visible(session, who, event_id)
-    service.cancel_registration(session, who, ev.id or 0, now)
+    registration.cancel_registration(session, who, ev.id or 0, now)
     return f"Pendaftaran untuk \u201c{ev.title}\u201d dibatalkan."

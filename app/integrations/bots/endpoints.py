@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from telegram import Bot, Update
 
 from app.core.config import Settings
-from app.core.problems import Problem, bad_request, forbidden, not_found, problems
+from app.core.problem_docs import problems
+from app.core.problems import Problem, bad_request, forbidden, not_found
 from app.deps import ClockDep, CurrentMember, SessionDep, unit_of_work
 from app.integrations.bots import conversation, outgoing
 from app.models.chat import ChatLinkCodePublic

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.problems import forbidden, not_found, problems
+from app.core.problem_docs import problems
+from app.core.problems import forbidden, not_found
 from app.deps import AdultMember, CallerDep, SessionDep, SettingsDep
 from app.integrations.openbadges import credentials as ob
 from app.models.badge import Badge

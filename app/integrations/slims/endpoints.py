@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile, status
 
-from app.core.problems import bad_request, problems, unprocessable
+from app.core.problem_docs import problems
+from app.core.problems import bad_request, unprocessable
 from app.deps import AdultMember, ClockDep, CurrentMember, SessionDep, SettingsDep, StaffLibrary
 from app.integrations.slims import claims, oai, runs, source_csv
 from app.integrations.webhooks import events

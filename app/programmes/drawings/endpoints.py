@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
 from app.models.drawings import (
     ClaimIn,
@@ -22,7 +22,7 @@ from app.models.drawings import (
     WinnerStaffView,
 )
 from app.models.library import Library
-from app.programmes.drawings import service
+from app.programmes.drawings import entries, service, winners
 from app.services.members import library_of
 
 router = APIRouter(prefix="/v1/drawings", tags=["drawings"])
@@ -74,7 +74,7 @@ def list_drawings(
 @router.get("/won", response_model=list[MyPrize], responses=problems(401))
 def my_prizes(member: CurrentMember, session: SessionDep) -> list[MyPrize]:
     """The prizes you won, and whether they were picked up."""
-    return service.my_prizes(session, member)
+    return winners.my_prizes(session, member)
 
 
 @router.get("/{drawing_id}", response_model=DrawingPublic, responses=problems(401, 404))
@@ -90,7 +90,7 @@ def freeze_drawing(d: ManagedDrawing, session: SessionDep, clock: ClockDep) -> D
     """Fix the entries and commit to the seed; refused when nobody is eligible (staff)."""
     lib = session.get(Library, d.library_id)
     assert lib is not None
-    return service.public(session, service.freeze(session, d.id or 0, lib, clock.now()))
+    return service.public(session, entries.freeze(session, d.id or 0, lib, clock.now()))
 
 
 @router.post(
@@ -98,7 +98,7 @@ def freeze_drawing(d: ManagedDrawing, session: SessionDep, clock: ClockDep) -> D
 )
 def draw(d: ManagedDrawing, session: SessionDep, clock: ClockDep) -> DrawingPublic:
     """Draw the winners from the fixed entries and seed; once (staff)."""
-    return service.public(session, service.draw(session, d.id or 0, clock.now()))
+    return service.public(session, winners.draw(session, d.id or 0, clock.now()))
 
 
 @router.get(
@@ -106,7 +106,7 @@ def draw(d: ManagedDrawing, session: SessionDep, clock: ClockDep) -> DrawingPubl
 )
 def list_winners(d: VisibleDrawing, session: SessionDep) -> list[WinnerPublic]:
     """The winners in draw order, children by nickname; redraws say whom they replace."""
-    return service.winners(session, d)
+    return winners.winners(session, d)
 
 
 @router.get(
@@ -116,7 +116,7 @@ def list_winners(d: VisibleDrawing, session: SessionDep) -> list[WinnerPublic]:
 )
 def list_winners_for_staff(d: ManagedDrawing, session: SessionDep) -> list[WinnerStaffView]:
     """The winners with their members, pick-ups and redraws (staff)."""
-    return service.winners_for_staff(session, d)
+    return winners.winners_for_staff(session, d)
 
 
 @router.post(
@@ -133,8 +133,8 @@ def claim_prize(
     clock: ClockDep,
 ) -> WinnerStaffView:
     """Record that a prize was picked up, and by whom if not the winner (staff)."""
-    w = service.claim(session, staff, d.id or 0, winner_id, data, clock.now())
-    return next(v for v in service.winners_for_staff(session, d) if v.id == w.id)
+    w = winners.claim(session, staff, d.id or 0, winner_id, data, clock.now())
+    return next(v for v in winners.winners_for_staff(session, d) if v.id == w.id)
 
 
 @router.post(
@@ -151,12 +151,12 @@ def redraw_prize(
     clock: ClockDep,
 ) -> WinnerStaffView:
     """Give an unclaimed prize to the next entry in the draw order, with the reason (staff)."""
-    w = service.redraw(session, staff, d.id or 0, winner_id, data, clock.now())
-    return next(v for v in service.winners_for_staff(session, d) if v.id == w.id)
+    w = winners.redraw(session, staff, d.id or 0, winner_id, data, clock.now())
+    return next(v for v in winners.winners_for_staff(session, d) if v.id == w.id)
 
 
 @router.get("/{drawing_id}/export", response_model=DrawingExport, responses=problems(401, 404, 409))
 def export_drawing(d: VisibleDrawing, session: SessionDep) -> DrawingExport:
     """Entries, commitments, the seed once drawn, winners and the algorithm: enough to
     recompute the draw."""
-    return service.export(session, d)
+    return winners.export(session, d)

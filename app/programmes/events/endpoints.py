@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, SettingsDep, StaffLibrary, StaffMember
 from app.integrations.webhooks import events
 from app.models.events import (
@@ -24,7 +24,7 @@ from app.models.events import (
     RegistrationRow,
 )
 from app.models.library import Library
-from app.programmes.events import checkin, qr, service
+from app.programmes.events import checkin, figures, qr, registration, service
 from app.scoring.programmes import normalize_code
 from app.services.members import library_of
 
@@ -128,7 +128,7 @@ def register_for_event(
 ) -> EventPublic:
     """Take a place, or join the waitlist when the event is full (asking again is harmless)."""
     lib = _library(session, ev)
-    ev = service.register(session, member, ev.id or 0, lib.timezone, clock.now())
+    ev = registration.register(session, member, ev.id or 0, lib.timezone, clock.now())
     return service.public(session, ev, lib, member)
 
 
@@ -141,7 +141,7 @@ def cancel_registration(
     ev: VisibleEvent, member: CurrentMember, session: SessionDep, clock: ClockDep
 ) -> None:
     """Give up your place (the first on the waitlist moves up) or your place in line."""
-    service.cancel_registration(session, member, ev.id or 0, clock.now())
+    registration.cancel_registration(session, member, ev.id or 0, clock.now())
 
 
 @router.patch(
@@ -181,7 +181,7 @@ def cancel_event(
 )
 def event_figures(ev: ManagedEvent, session: SessionDep) -> EventFigures:
     """Registrations, waitlist, cancellations, attendance and points awarded (staff)."""
-    return service.figures(session, ev)
+    return figures.figures(session, ev)
 
 
 @router.get(
@@ -193,7 +193,7 @@ def list_registrations(
     ev: ManagedEvent, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
 ) -> Page[RegistrationRow]:
     """Who registered or waits, and who attended (staff; children by nickname)."""
-    items, nxt = service.registrations(session, ev, limit, cursor)
+    items, nxt = figures.registrations(session, ev, limit, cursor)
     return Page(items=items, next_cursor=nxt)
 
 

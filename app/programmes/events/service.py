@@ -1,18 +1,17 @@
-"""Events: staff create them; members register (capacity, waitlist) and staff read figures.
+"""Events: staff create, edit and cancel them; members see them (with their own place).
 
-Every change to an event's places runs under the event's row lock (PostgreSQL; SQLite runs
-one writer at a time), so capacity holds and the waitlist moves up in order whatever the
-interleaving; the counters move by atomic `SET x = x + n` updates beside the rows.
+Taking and giving up places is `registration.py`; the staff's figures are `figures.py`.
+Editing and cancelling take the event's row lock too (`registration.locked`), so a change
+of capacity and a change of places never interleave.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from app.core.clock import local_date
 from app.core.db import insert_ignore
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import bad_request, conflict, forbidden, not_found, unprocessable
@@ -22,21 +21,17 @@ from app.models.events import (
     Event,
     EventAttendance,
     EventCreate,
-    EventFigures,
     EventPublic,
     EventRegistration,
     EventStaffView,
     EventUpdate,
     MyRegistration,
-    RegistrationRow,
 )
 from app.models.library import Library
 from app.models.member import Member
-from app.models.reading import LedgerEntry
-from app.programmes.common import check_age, is_staff_of, sees_library, to_local, to_utc
+from app.programmes.common import is_staff_of, sees_library, to_local, to_utc
+from app.programmes.events.registration import WAITLISTED, locked, promote
 from app.scoring.programmes import check_in_window, new_code
-
-REGISTERED, WAITLISTED, CANCELLED = "registered", "waitlisted", "cancelled"
 
 
 def visible(session: Session, member: Member, event_id: int) -> Event:
@@ -53,17 +48,6 @@ def editable(session: Session, staff: Member, event_id: int) -> Event:
     ev = visible(session, staff, event_id)
     if not is_staff_of(staff, ev.library_id):
         raise forbidden("Only this library's staff may manage its events.")
-    return ev
-
-
-def _locked(session: Session, event_id: int) -> Event:
-    """The event re-read under its row lock: places change one request at a time."""
-    ev = session.execute(
-        select(Event)
-        .where(Event.id == event_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
     return ev
 
 
@@ -227,109 +211,12 @@ def _cursor_instant(raw: str) -> datetime:
     return at
 
 
-def _open_for_places(ev: Event, now: datetime) -> None:
-    if ev.cancelled_at is not None:
-        raise conflict("This event was cancelled.", "event-cancelled")
-    if ev.ends_at <= now:
-        raise conflict("This event is over.", "event-over")
-
-
-def register(session: Session, member: Member, event_id: int, tz: str, now: datetime) -> Event:
-    """Take a place, or a place on the waitlist when the event is full; asking again
-    changes nothing."""
-    ev = _locked(session, event_id)
-    _open_for_places(ev, now)
-    check_age(ev.age_groups, member, local_date(now, tz).year, "event")
-    reg = session.execute(
-        select(EventRegistration).where(
-            EventRegistration.event_id == ev.id, EventRegistration.member_id == member.id
-        )
-    ).scalar_one_or_none()
-    if reg is not None and reg.status != CANCELLED:
-        return ev
-    full = ev.capacity is not None and ev.registered >= ev.capacity
-    status = WAITLISTED if full or ev.waitlisted > 0 else REGISTERED
-    queue_no = session.execute(
-        update(Event)
-        .where(Event.id == ev.id)
-        .values(queue_seq=Event.queue_seq + 1)
-        .returning(Event.queue_seq)
-    ).scalar_one()
-    if reg is None:
-        reg = EventRegistration(
-            event_id=ev.id or 0,
-            member_id=member.id or 0,
-            status=status,
-            queue_no=queue_no,
-            queued_at=now,
-        )
-    else:
-        reg.status, reg.queue_no, reg.queued_at = status, queue_no, now
-        reg.promoted_at = reg.cancelled_at = None
-    session.add(reg)
-    _count(session, ev, **{status: 1})
-    session.flush()
-    session.refresh(ev)
-    return ev
-
-
-def _count(session: Session, ev: Event, registered: int = 0, waitlisted: int = 0) -> None:
-    session.execute(
-        update(Event)
-        .where(Event.id == ev.id)
-        .values(registered=Event.registered + registered, waitlisted=Event.waitlisted + waitlisted)
-    )
-
-
-def cancel_registration(session: Session, member: Member, event_id: int, now: datetime) -> None:
-    """Give up a place (the first on the waitlist moves up) or a place on the waitlist."""
-    ev = _locked(session, event_id)
-    if ev.ends_at <= now:
-        raise conflict("This event is over.", "event-over")
-    reg = session.execute(
-        select(EventRegistration).where(
-            EventRegistration.event_id == ev.id, EventRegistration.member_id == member.id
-        )
-    ).scalar_one_or_none()
-    if reg is None or reg.status == CANCELLED:
-        raise not_found("Registration")
-    if session.get(EventAttendance, (ev.id, member.id)) is not None:
-        raise conflict("You attended this event; your registration stays.", "attended")
-    was = reg.status
-    reg.status, reg.cancelled_at = CANCELLED, now
-    session.add(reg)
-    session.flush()
-    if was == WAITLISTED:
-        _count(session, ev, waitlisted=-1)
-        return
-    _count(session, ev, registered=-1)
-    if ev.cancelled_at is None:
-        _promote(session, ev, now)
-
-
-def _promote(session: Session, ev: Event, now: datetime) -> bool:
-    """Move the first member of the waitlist into a freed place; False when none waits."""
-    first = session.execute(
-        select(EventRegistration)
-        .where(EventRegistration.event_id == ev.id, EventRegistration.status == WAITLISTED)
-        .order_by(EventRegistration.queue_no)
-        .limit(1)
-    ).scalar_one_or_none()
-    if first is None:
-        return False
-    first.status, first.promoted_at = REGISTERED, now
-    session.add(first)
-    _count(session, ev, registered=1, waitlisted=-1)
-    session.flush()
-    return True
-
-
 def update_event(
     session: Session, event_id: int, lib: Library, data: EventUpdate, now: datetime
 ) -> Event:
     """Edit an event that is not over. More places move the waitlist up; fewer than the
     places held, or new points once someone attended, are refused."""
-    ev = _locked(session, event_id)
+    ev = locked(session, event_id)
     if ev.cancelled_at is not None:
         raise conflict("This event was cancelled.", "event-cancelled")
     if ev.ends_at <= now:
@@ -378,14 +265,14 @@ def update_event(
     session.add(ev)
     session.flush()
     while ev.capacity is None or ev.registered < ev.capacity:
-        if not _promote(session, ev, now):
+        if not promote(session, ev, now):
             break
         session.refresh(ev)
     return ev
 
 
 def cancel_event(session: Session, event_id: int, now: datetime) -> Event:
-    ev = _locked(session, event_id)
+    ev = locked(session, event_id)
     if ev.cancelled_at is not None:
         return ev
     if ev.ends_at <= now:
@@ -394,88 +281,3 @@ def cancel_event(session: Session, event_id: int, now: datetime) -> Event:
     session.add(ev)
     session.flush()
     return ev
-
-
-def figures(session: Session, ev: Event) -> EventFigures:
-    by_status = {
-        s: int(n)
-        for s, n in session.execute(
-            select(EventRegistration.status, func.count())
-            .where(EventRegistration.event_id == ev.id)
-            .group_by(EventRegistration.status)
-        )
-    }
-    attended = int(
-        session.execute(select(func.count()).where(EventAttendance.event_id == ev.id)).scalar_one()
-    )
-    with_place = int(
-        session.execute(
-            select(func.count())
-            .select_from(EventAttendance)
-            .join(
-                EventRegistration,
-                and_(
-                    EventRegistration.event_id == EventAttendance.event_id,
-                    EventRegistration.member_id == EventAttendance.member_id,
-                ),
-            )
-            .where(EventAttendance.event_id == ev.id, EventRegistration.status == REGISTERED)
-        ).scalar_one()
-    )
-    points = int(
-        session.execute(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-            .select_from(EventAttendance)
-            .join(LedgerEntry, LedgerEntry.id == EventAttendance.ledger_entry_id)
-            .where(EventAttendance.event_id == ev.id)
-        ).scalar_one()
-    )
-    registered = by_status.get(REGISTERED, 0)
-    return EventFigures(
-        event_id=ev.id or 0,
-        capacity=ev.capacity,
-        registered=registered,
-        waitlisted=by_status.get(WAITLISTED, 0),
-        cancelled=by_status.get(CANCELLED, 0),
-        attended=attended,
-        attended_registered=with_place,
-        walk_ins=attended - with_place,
-        no_shows=registered - with_place,
-        points_awarded=points,
-    )
-
-
-def registrations(
-    session: Session, ev: Event, limit: int, cursor: str | None
-) -> tuple[list[RegistrationRow], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    attended = (
-        select(func.count())
-        .where(
-            EventAttendance.event_id == EventRegistration.event_id,
-            EventAttendance.member_id == EventRegistration.member_id,
-        )
-        .correlate(EventRegistration)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(EventRegistration, Member, attended)
-        .join(Member, Member.id == EventRegistration.member_id)
-        .where(EventRegistration.event_id == ev.id)
-        .order_by(EventRegistration.id)
-        .limit(limit + 1)
-    )
-    if after:
-        stmt = stmt.where(EventRegistration.id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
-    return [
-        RegistrationRow(
-            member_id=m.id or 0,
-            name=m.public_name() if m.is_child else m.display_name,
-            is_child=m.is_child,
-            status=r.status,
-            queued_at=r.queued_at,
-            attended=bool(n),
-        )
-        for r, m, n in page
-    ], nxt

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
 from app.models.quizzes import Poll, PollCreate, PollPublic, PollUpdate, VoteIn
 from app.programmes.polls import service

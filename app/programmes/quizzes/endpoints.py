@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from app.core.pagination import CursorQuery, LimitQuery, Page
-from app.core.problems import problems
+from app.core.problem_docs import problems
 from app.deps import CallerDep, ClockDep, CurrentMember, SessionDep, StaffLibrary, StaffMember
 from app.models import enums
 from app.models.quizzes import (

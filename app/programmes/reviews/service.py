@@ -36,7 +36,7 @@ from app.models.reviews import (
 from app.programmes.common import awards_out, book_reward
 from app.programmes.reviews import contest
 from app.scoring.programmes import PROGRAMME_REVIEW, REVIEW_POINTS
-from app.services import badges, ledger
+from app.services import badge_awards, ledger
 
 MAX_TESTIMONIALS = 6
 
@@ -190,7 +190,7 @@ def approve(
         )
     progress, bonus = contest.settle(session, member, review.written_on, now)
     if any(p.completed_now for p in progress):  # badges counting completed challenges
-        more, more_rows = badges.award_earned(session, member, day, now)
+        more, more_rows = badge_awards.award_earned(session, member, day, now)
         earned, bonus = earned + more, bonus + more_rows
     points, badges_out = awards_out(booked + bonus, earned)
     return ReviewApproved(
