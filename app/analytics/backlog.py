@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, exists, insert, select
 from sqlmodel import Session
 
-from app.analytics import rows
+from app.analytics import rows, versions
 from app.analytics.counters import (
     ACTIVITY_COUNTS,
     ACTIVITY_KEY,
@@ -38,6 +38,7 @@ from app.analytics.counters import (
     TOPIC_KEY,
     LogFacts,
     period_starts,
+    version_move,
 )
 from app.core.db import transaction
 from app.core.hotsql import HotSql
@@ -215,6 +216,8 @@ def add(session: Session, batch: Sequence[LogFacts]) -> None:
         sorted((*key, first_on) for key, (first_on, _) in met.items()),
     ):
         topics[met[(member_id, kind, topic)][1]]["readers"] += 1
+    for lib in {f.library_id for f in batch}:  # the libraries' versions move with them
+        activity[versions.cell(lib, batch[0].member_id)] = version_move()
     rows.add_counts(session, ActivityDay, ACTIVITY_KEY, ACTIVITY_COUNTS, activity)
     rows.add_counts(session, TopicDay, TOPIC_KEY, TOPIC_COUNTS, topics)
 

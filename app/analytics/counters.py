@@ -20,6 +20,7 @@ from sqlalchemy import Date
 from sqlmodel import Session
 
 from app.analytics import rows as analytics_rows
+from app.analytics import versions
 from app.core.clock import local_date
 from app.core.hashtags import hashtag_key
 from app.core.hotsql import HotSql
@@ -150,11 +151,14 @@ def log_facts(
 # --- bonus points and withdrawals: the library's day rows, in their own transaction ---
 
 
-def add_activity(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Upsert `activity_day` rows (each: the key and any of the counts), adding counts."""
+def add_activity(session: Session, rows: Sequence[dict[str, Any]], stripe: int = 0) -> None:
+    """Upsert `activity_day` rows (each: the key and any of the counts), adding counts;
+    each library's version moves with them (`versions`, on the `stripe`th row)."""
     if not rows:
         return
     cells: dict[tuple[Any, ...], dict[str, int]] = {}
+    for lib in {r["library_id"] for r in rows}:
+        cells[versions.cell(lib, stripe)] = version_move()
     for r in rows:
         cell = cells.setdefault(
             tuple(r[k] for k in ACTIVITY_KEY), dict.fromkeys(ACTIVITY_COUNTS, 0)
@@ -185,7 +189,7 @@ def uncount_log(
         "minutes": -minutes,
     }
     scopes = (LIBRARY_SCOPE, *dict.fromkeys(c for c in challenge_ids if c))
-    add_activity(session, [{**base, "challenge_id": s} for s in scopes])
+    add_activity(session, [{**base, "challenge_id": s} for s in scopes], member.id or 0)
 
 
 def record_points(
@@ -215,7 +219,23 @@ def record_points(
             out.append(
                 {**base, "challenge_id": scope, "points_reading": reading, "points_bonus": bonus}
             )
-    add_activity(session, out)
+    add_activity(session, out, member.id or 0)
+
+
+def version_move() -> dict[str, int]:
+    """What a write adds to its library's version row: one."""
+    return {**dict.fromkeys(ACTIVITY_COUNTS, 0), "logs": 1}
+
+
+def add_version(session: Session, library_id: int, stripe: int) -> None:
+    """Move a library's version alone (a write that moved other rollups)."""
+    analytics_rows.add_counts(
+        session,
+        ActivityDay,
+        ACTIVITY_KEY,
+        ACTIVITY_COUNTS,
+        {versions.cell(library_id, stripe): version_move()},
+    )
 
 
 # --- Registrations -------------------------------------------------------------------
@@ -254,6 +274,7 @@ def member_joined(session: Session, member: Registered, timezone: str, n: int = 
             "n": n,
         },
     )
+    add_version(session, member.library_id, member.birth_year)
 
 
 def school_changed(
@@ -274,3 +295,4 @@ def school_changed(
                 "n": n,
             },
         )
+    add_version(session, member.library_id, member.birth_year)
