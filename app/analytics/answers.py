@@ -85,7 +85,7 @@ def summary_json(
         found = service.summary(figures, scope, q, challenges=False)
         if stamp == head.stamp:
             versions.keep(session, key, head.stamp, found)
-    challenges = service.challenge_figures(figures, scope, q)
+    challenges = service.challenge_figures(figures, scope, q, hot=True)
     if challenges:
         found = found.model_copy(update={"challenges": challenges})
     return found.model_dump_json().encode()

@@ -171,9 +171,11 @@ def summary(session: Session, scope: Scope, query: Query, *, challenges: bool = 
     )
 
 
-def challenge_figures(session: Session, scope: Scope, q: Query) -> list[ChallengeFigures]:
+def challenge_figures(
+    session: Session, scope: Scope, q: Query, *, hot: bool = False
+) -> list[ChallengeFigures]:
     out = []
-    for t in statements.challenge_tallies(session, scope.library_id, q):
+    for t in statements.challenge_tallies(session, scope.library_id, q, hot=hot):
         ch = t.challenge
         small = q.may_hold_children and 0 < t.participants < SMALL_CELL
         rate = t.completions / t.participants if t.participants else None

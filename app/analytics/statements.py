@@ -272,10 +272,13 @@ def _whole_library(session: Session, library_id: int, q: Query) -> list[Challeng
     ]
 
 
-def challenge_tallies(session: Session, library_id: int, q: Query) -> list[ChallengeTally]:
+def challenge_tallies(
+    session: Session, library_id: int, q: Query, *, hot: bool = False
+) -> list[ChallengeTally]:
     """The challenges the query meets (the one it names, or those whose dates meet the
-    range), in order, each with its participants' progress: one statement."""
-    if not queries.of_cell(q, ChallengeParticipant.member_id):
+    range), in order, each with its participants' progress: one statement (`hot`: the
+    whole library's, compiled once and run by the driver)."""
+    if hot and not queries.of_cell(q, ChallengeParticipant.member_id):
         return _whole_library(session, library_id, q)
     meeting: list[Any] = [Challenge.library_id == library_id, Challenge.deleted_at.is_(None)]
     if q.challenge_id is not None:
