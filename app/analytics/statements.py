@@ -256,7 +256,7 @@ _TALLIES = HotSql(_tallies_statement(_MEETING, [], *Challenge.__table__.columns)
 
 def _whole_library(session: Session, library_id: int, q: Query) -> list[ChallengeTally]:
     found: dict[int, tuple[Challenge, list[tuple[int, int]], list[int]]] = {}
-    params = {"library_id": library_id, "challenge_id": q.challenge_id}
+    params: dict[str, Any] = {"library_id": library_id, "challenge_id": q.challenge_id}
     params |= {"start": q.start, "end": q.end}
     for *cols, progress, n, done in _TALLIES.run(session, params):
         values = dict(zip(_CHALLENGE_COLUMNS, cols, strict=True))

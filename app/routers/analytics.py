@@ -117,9 +117,7 @@ def filters(
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
-Answer = Callable[
-    [Session, answers.versions.Head, analytics.Scope, analytics.Query, Session], bytes
-]
+Answer = Callable[[Session, versions.Head, analytics.Scope, analytics.Query, Session], bytes]
 
 
 async def _answer(
