@@ -79,16 +79,17 @@ def summary_json(
     """The summary's JSON: the figures kept while `head` stands (read on `figures`, the
     session of the replica or the primary), the challenges read now."""
     key = _key("summary", scope, q)
-    found: Summary | None = versions.kept(session, key, head.stamp)
+    found: tuple[Summary, bytes] | None = versions.kept(session, key, head.stamp)
     if found is None:
         stamp = head.stamp if figures is session else versions.version(figures, head.library_id)
-        found = service.summary(figures, scope, q, challenges=False)
+        figured = service.summary(figures, scope, q, challenges=False)
+        found = (figured, figured.model_dump_json().encode())
         if stamp == head.stamp:
             versions.keep(session, key, head.stamp, found)
     challenges = service.challenge_figures(figures, scope, q, hot=True)
-    if challenges:
-        found = found.model_copy(update={"challenges": challenges})
-    return found.model_dump_json().encode()
+    if not challenges:
+        return found[1]
+    return found[0].model_copy(update={"challenges": challenges}).model_dump_json().encode()
 
 
 def timeseries_json(
