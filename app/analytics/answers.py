@@ -8,16 +8,15 @@ are recomputed only when the head moved. The summary's challenges are read every
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
 from app.analytics import service, versions
 from app.analytics.schemas import Compare, Interval, Summary
-from app.analytics.scope import STAFF_ROLES, Query, Scope, query_for
+from app.analytics.scope import STAFF_ROLES, Query, Scope
 from app.core.clock import local_date
 from app.core.problems import forbidden, not_found, unprocessable
-from app.models.enums import AgeGroup
 
 
 def library_head(
@@ -46,27 +45,6 @@ def library_head(
 
 def scope_of(head: versions.Head, now: datetime, role: str) -> Scope:
     return Scope(head, local_date(now, head.timezone), is_admin=role == "admin")
-
-
-def checked(
-    session: Session,
-    scope: Scope,
-    *,
-    start: date | None,
-    end: date | None,
-    age_group: AgeGroup | None,
-    school: str | None,
-    challenge_id: int | None,
-) -> Query:
-    return query_for(
-        session,
-        scope,
-        start=start,
-        end=end,
-        age_group=age_group,
-        school=school,
-        challenge_id=challenge_id,
-    )
 
 
 def _key(kind: str, scope: Scope, q: Query, *rest: object) -> tuple[object, ...]:

@@ -139,7 +139,7 @@ async def _answer(
                 # once the backlog is added came after it.
                 if drained or not head.waiting:
                     scope = answers.scope_of(head, clock.now(), caller.role)
-                    q = answers.checked(
+                    q = analytics.query_for(
                         session,
                         scope,
                         start=f.start,
