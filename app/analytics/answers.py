@@ -48,7 +48,10 @@ def scope_of(head: versions.Head, now: datetime, role: str) -> Scope:
 
 
 def _key(kind: str, scope: Scope, q: Query, *rest: object) -> tuple[object, ...]:
-    return (kind, scope.library_id, q.start, q.end, q.age_group, q.school, q.challenge_id, *rest)
+    """What a kept answer is for (the slug and time zone it shows among them)."""
+    lib = scope.library
+    where = (scope.library_id, lib.slug, lib.timezone)
+    return (kind, *where, q.start, q.end, q.age_group, q.school, q.challenge_id, *rest)
 
 
 def summary_json(
