@@ -19,13 +19,12 @@ from typing import Any, Protocol
 from sqlalchemy import Date
 from sqlmodel import Session
 
+from app.analytics import rows as analytics_rows
+from app.analytics import versions
 from app.core.clock import local_date
 from app.core.hashtags import hashtag_key
 from app.core.hotsql import HotSql
-from app.models.analytics import (
-    LIBRARY_SCOPE,
-    NO_SCHOOL,
-)
+from app.models.analytics import LIBRARY_SCOPE, NO_SCHOOL, ActivityDay
 from app.models.member import age_group
 from app.scoring import READING_CODES
 
@@ -151,6 +150,22 @@ def log_facts(
     )
 
 
+def version_move() -> dict[str, int]:
+    """What a write adds to its library's version row: one."""
+    return {**dict.fromkeys(ACTIVITY_COUNTS, 0), "logs": 1}
+
+
+def add_version(session: Session, library_id: int, stripe: int) -> None:
+    """Move a library's version alone (a write that moved rollups outside `moves.add`)."""
+    analytics_rows.add_counts(
+        session,
+        ActivityDay,
+        ACTIVITY_KEY,
+        ACTIVITY_COUNTS,
+        {versions.cell(library_id, stripe): version_move()},
+    )
+
+
 # --- Registrations -------------------------------------------------------------------
 
 _TALLY = HotSql(
@@ -187,6 +202,7 @@ def member_joined(session: Session, member: Registered, timezone: str, n: int = 
             "n": n,
         },
     )
+    add_version(session, member.library_id, member.birth_year)
 
 
 def school_changed(
@@ -207,3 +223,4 @@ def school_changed(
                 "n": n,
             },
         )
+    add_version(session, member.library_id, member.birth_year)

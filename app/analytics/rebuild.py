@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
 
-from app.analytics import backlog
+from app.analytics import backlog, counters
 from app.analytics.counters import (
     ACTIVITY_COUNTS,
     PERIODS,
@@ -33,6 +33,7 @@ from app.analytics.counters import (
     split_points,
     topics_of,
 )
+from app.analytics.versions import VERSION_SCOPE
 from app.core.clock import local_date
 from app.models.analytics import (
     LIBRARY_SCOPE,
@@ -200,7 +201,7 @@ def verify(session: Session, lib: Library) -> Iterator[str]:
             *(func.sum(getattr(ActivityDay, c)) for c in CHECKED),
             func.sum(ActivityDay.points_reading + ActivityDay.points_bonus),
         )
-        .where(ActivityDay.library_id == lib_id)
+        .where(ActivityDay.library_id == lib_id, ActivityDay.challenge_id != VERSION_SCOPE)
         .group_by(ActivityDay.challenge_id, ActivityDay.day)
     ):
         for col, v in zip((*CHECKED, "points"), values, strict=True):
@@ -241,7 +242,14 @@ def rebuild(session: Session, lib: Library) -> int:
     want = recount(session, lib)
     members = select(Member.id).where(Member.library_id == lib_id)
     backlog.forget_library(session, lib_id)  # the recount holds every log
-    session.execute(delete(ActivityDay).where(ActivityDay.library_id == lib_id))
+    # The version rows stay (a version only grows) and move: figures kept by any
+    # process are recomputed.
+    session.execute(
+        delete(ActivityDay).where(
+            ActivityDay.library_id == lib_id, ActivityDay.challenge_id != VERSION_SCOPE
+        )
+    )
+    counters.add_version(session, lib_id, 0)
     session.execute(delete(TopicDay).where(TopicDay.library_id == lib_id))
     session.execute(delete(MemberTally).where(MemberTally.library_id == lib_id))
     session.execute(delete(MemberPeriod).where(MemberPeriod.member_id.in_(members)))

@@ -35,11 +35,22 @@ class Viewer(MemberLike, Protocol):
     def role(self) -> str: ...
 
 
+class LibraryLike(Protocol):
+    """What figures read of a library: a `Library`, or the head an API call reads."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """The library whose figures are read, and what its calendar says today."""
 
-    library: Library
+    library: LibraryLike
     today: date
     is_admin: bool = False
 

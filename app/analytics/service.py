@@ -136,9 +136,9 @@ def _readers_column(q: Query) -> str | None:
     return None
 
 
-def summary(session: Session, scope: Scope, query: Query) -> Summary:
+def summary(session: Session, scope: Scope, query: Query, *, challenges: bool = True) -> Summary:
     """GET /v1/analytics/summary: one library's figures for the query's range (two
-    statements: the figures, and the challenges)."""
+    statements: the figures, and the challenges unless `challenges` is false)."""
     q = query
     lib = scope.library
     days, readers, small, heads = _periods(session, scope, q)
@@ -167,13 +167,15 @@ def summary(session: Session, scope: Scope, query: Query) -> Summary:
         ),
         badges_earned=headcount(heads["badges"], q),
         pending_review=headcount(heads["pending_review"], q),
-        challenges=challenge_figures(session, scope, q),
+        challenges=challenge_figures(session, scope, q) if challenges else [],
     )
 
 
-def challenge_figures(session: Session, scope: Scope, q: Query) -> list[ChallengeFigures]:
+def challenge_figures(
+    session: Session, scope: Scope, q: Query, *, hot: bool = False
+) -> list[ChallengeFigures]:
     out = []
-    for t in statements.challenge_tallies(session, scope.library_id, q):
+    for t in statements.challenge_tallies(session, scope.library_id, q, hot=hot):
         ch = t.challenge
         small = q.may_hold_children and 0 < t.participants < SMALL_CELL
         rate = t.completions / t.participants if t.participants else None

@@ -17,8 +17,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Integer,
     and_,
+    bindparam,
     case,
     column,
     func,
@@ -38,6 +40,7 @@ from app.analytics.counters import ACTIVITY_COUNTS
 from app.analytics.queries import DayRow
 from app.analytics.scope import Query
 from app.core.clock import local_midnight_utc
+from app.core.hotsql import HotSql
 from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberPeriod, MemberTally
 from app.models.badge import Badge, BadgeAward
 from app.models.challenge import Challenge, ChallengeParticipant
@@ -205,20 +208,13 @@ class ChallengeTally:
         return sum(c for p, c in self.progress if p * 100 >= percent * target)
 
 
-def challenge_tallies(session: Session, library_id: int, q: Query) -> list[ChallengeTally]:
-    """The challenges the query meets (the one it names, or those whose dates meet the
-    range), in order, each with its participants' progress: one statement."""
-    meeting: list[Any] = [Challenge.library_id == library_id, Challenge.deleted_at.is_(None)]
-    if q.challenge_id is not None:
-        meeting.append(Challenge.id == q.challenge_id)
-    else:
-        meeting += [Challenge.starts_on <= q.end, Challenge.ends_on >= q.start]
+def _tallies_statement(meeting: list[Any], cell: list[Any], *what: Any) -> Select[Any]:
     cp = ChallengeParticipant
     capped = case((cp.progress > Challenge.target, Challenge.target), else_=cp.progress)
     inner = (
         select(cp.challenge_id, capped.label("progress"), cp.completed_at)
         .join(Challenge, Challenge.id == cp.challenge_id)
-        .where(*meeting, *queries.of_cell(q, cp.member_id))
+        .where(*meeting, *cell)
         .subquery()
     )
     hist = (
@@ -231,11 +227,66 @@ def challenge_tallies(session: Session, library_id: int, q: Query) -> list[Chall
         .group_by(inner.c.challenge_id, inner.c.progress)
         .subquery()
     )
-    stmt = (
-        select(Challenge, hist.c.progress, hist.c.n, hist.c.done)
+    return (
+        select(*what, hist.c.progress, hist.c.n, hist.c.done)
+        .select_from(Challenge)
         .outerjoin(hist, hist.c.challenge_id == Challenge.id)
         .where(*meeting)
         .order_by(Challenge.starts_on, Challenge.id, hist.c.progress)
+    )
+
+
+# The summary's usual question (the whole library, no cell): built and compiled once.
+_ch = Challenge.__table__.c
+_MEETING = [
+    _ch.library_id == bindparam("library_id"),
+    _ch.deleted_at.is_(None),
+    or_(
+        _ch.id == bindparam("challenge_id"),
+        and_(
+            bindparam("challenge_id").is_(None),
+            _ch.starts_on <= bindparam("end", type_=Date()),
+            _ch.ends_on >= bindparam("start", type_=Date()),
+        ),
+    ),
+]
+_CHALLENGE_COLUMNS = [c.key for c in Challenge.__table__.columns]
+_TALLIES = HotSql(_tallies_statement(_MEETING, [], *Challenge.__table__.columns))
+
+
+def _whole_library(session: Session, library_id: int, q: Query) -> list[ChallengeTally]:
+    found: dict[int, tuple[Challenge, list[tuple[int, int]], list[int]]] = {}
+    params: dict[str, Any] = {"library_id": library_id, "challenge_id": q.challenge_id}
+    params |= {"start": q.start, "end": q.end}
+    for *cols, progress, n, done in _TALLIES.run(session, params):
+        values = dict(zip(_CHALLENGE_COLUMNS, cols, strict=True))
+        if values["id"] not in found:
+            found[values["id"]] = (Challenge.model_construct(**values), [], [0])
+        _, hist_rows, completions = found[values["id"]]
+        if n:
+            hist_rows.append((int(progress), int(n)))
+            completions[0] += int(done or 0)
+    return [
+        ChallengeTally(ch, sum(c for _, c in rows), done[0], rows)
+        for ch, rows, done in found.values()
+    ]
+
+
+def challenge_tallies(
+    session: Session, library_id: int, q: Query, *, hot: bool = False
+) -> list[ChallengeTally]:
+    """The challenges the query meets (the one it names, or those whose dates meet the
+    range), in order, each with its participants' progress: one statement (`hot`: the
+    whole library's, compiled once and run by the driver)."""
+    if hot and not queries.of_cell(q, ChallengeParticipant.member_id):
+        return _whole_library(session, library_id, q)
+    meeting: list[Any] = [Challenge.library_id == library_id, Challenge.deleted_at.is_(None)]
+    if q.challenge_id is not None:
+        meeting.append(Challenge.id == q.challenge_id)
+    else:
+        meeting += [Challenge.starts_on <= q.end, Challenge.ends_on >= q.start]
+    stmt = _tallies_statement(
+        meeting, queries.of_cell(q, ChallengeParticipant.member_id), Challenge
     )
     found: dict[int, tuple[Challenge, list[tuple[int, int]], list[int]]] = {}
     for ch, progress, n, done in session.execute(stmt):

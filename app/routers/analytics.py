@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import analytics
-from app.analytics import export
+from app.analytics import answers, backlog, export, versions
 from app.analytics.schemas import (
     Compare,
     Funnel,
@@ -23,8 +27,17 @@ from app.analytics.schemas import (
     TopList,
     TopName,
 )
+from app.core.db import read_engine, replica_reachable
 from app.core.problem_docs import problems
-from app.deps import AnalyticsSessionDep, ClockDep, StaffMember
+from app.core.security import AccessClaims
+from app.deps import (
+    AnalyticsSessionDep,
+    ClaimsDep,
+    ClockDep,
+    StaffMember,
+    load_caller_facts,
+    unit_of_work,
+)
 from app.models.enums import AgeGroup, ReportName
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
@@ -82,23 +95,99 @@ def asked(
 AskedDep = Annotated[Asked, Depends(asked)]
 
 
+@dataclass(frozen=True, slots=True)
+class Filters:
+    library: str | None
+    start: date | None
+    end: date | None
+    age_group: AgeGroup | None
+    school: str | None
+    challenge_id: int | None
+
+
+def filters(
+    library: LibraryParam = None,
+    start: StartParam = None,
+    end: EndParam = None,
+    age_group: AgeParam = None,
+    school: SchoolParam = None,
+    challenge_id: ChallengeParam = None,
+) -> Filters:
+    return Filters(library, start, end, age_group, school, challenge_id)
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+Answer = Callable[[Session, versions.Head, analytics.Scope, analytics.Query, Session], bytes]
+
+
+async def _answer(
+    request: Request, claims: AccessClaims, clock: ClockDep, f: Filters, answer: Answer
+) -> Response:
+    """One trip to the thread pool and one unit of work: the caller, the library's head
+    (the backlog added first when it waits), and the kept or computed figures."""
+    state = request.app.state
+    primary: Engine = state.engine
+    replica = read_engine(primary, getattr(state, "replica_engine", None), own_data=False)
+
+    def job() -> bytes:
+        drained = False
+        while True:
+            with unit_of_work(primary, write=False) as session:
+                caller = load_caller_facts(session, claims).member
+                head = answers.library_head(session, caller.role, caller.library_id, f.library)
+                # Logs accepted before the request are added first; those that arrive
+                # once the backlog is added came after it.
+                if drained or not head.waiting:
+                    scope = answers.scope_of(head, clock.now(), caller.role)
+                    q = analytics.query_for(
+                        session,
+                        scope,
+                        start=f.start,
+                        end=f.end,
+                        age_group=f.age_group,
+                        school=f.school,
+                        challenge_id=f.challenge_id,
+                    )
+                    if replica is primary or not replica_reachable(replica):
+                        return answer(session, head, scope, q, session)
+                    with unit_of_work(replica, write=False) as figures:
+                        return answer(session, head, scope, q, figures)
+            backlog.drain(primary)
+            drained = True
+
+    body = await run_in_threadpool(job)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/summary", response_model=Summary, responses=problems(401, 403, 404, 422))
-def summary(a: AskedDep, session: AnalyticsSessionDep) -> Summary:
+async def summary(request: Request, claims: ClaimsDep, clock: ClockDep, f: FiltersDep) -> Response:
     """One library's figures for a range of its local dates."""
-    return analytics.summary(session, a.scope, a.query)
+    return await _answer(request, claims, clock, f, answers.summary_json)
 
 
 @router.get("/timeseries", response_model=Timeseries, responses=problems(401, 403, 404, 422))
-def timeseries(
-    a: AskedDep,
-    session: AnalyticsSessionDep,
+async def timeseries(
+    request: Request,
+    claims: ClaimsDep,
+    clock: ClockDep,
+    f: FiltersDep,
     metric: Metric,
     interval: Interval = "day",
     compare: Compare = "previous",
-) -> Timeseries:
+) -> Response:
     """A summary metric per day, week or month, with the previous period (or the same
     period last year) alongside."""
-    return analytics.timeseries(session, a.scope, a.query, metric, interval, compare)
+
+    def answer(
+        session: Session,
+        head: versions.Head,
+        scope: analytics.Scope,
+        q: analytics.Query,
+        figures: Session,
+    ) -> bytes:
+        return answers.timeseries_json(session, head, scope, q, figures, metric, interval, compare)
+
+    return await _answer(request, claims, clock, f, answer)
 
 
 @router.get("/libraries", response_model=LibrarySummaries, responses=problems(401, 403, 422))

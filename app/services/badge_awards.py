@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, delete, func, select
 from sqlmodel import Session
 
+from app.analytics import moves
 from app.core.clock import local_date
 from app.core.db import insert_ignore, lock_member
 from app.models.badge import Badge, BadgeAward
@@ -213,4 +214,6 @@ def revoke(
                 now=now,
             )
         revoked.append(badge)
+    if revoked:  # the badges earned that staff read
+        moves.figures_changed(session, member.library_id or 0, member.id or 0)
     return revoked
