@@ -245,7 +245,9 @@ def test_a_teen_logging_on_new_years_eve_west_of_utc_counts_among_the_teens(fact
     assert _standing(factory, board, adult, adults, year) == (70, 0, 1)
 
 
-def test_a_move_whose_write_returned_no_rows_is_counted_from_the_rows_read_back(factory, clock):
+def test_a_move_whose_write_returned_no_rows_is_counted_from_the_rows_read_back(
+    client, factory, clock
+):
     # A writer of the counters may leave their rows out (`seen`): settling then reads the
     # member's rows on the boards moved, and only those.
     lib = factory.library("palu")
@@ -267,3 +269,12 @@ def test_a_move_whose_write_returned_no_rows_is_counted_from_the_rows_read_back(
         assert _standing(factory, board, a, teens, year) == (45, 0, 1)
     # the board nobody moved has no counts at all
     assert _standing(factory, boards[2], b, store.Filters(), year) == (None, 0, 0)
+    # A profile change re-places every counter of the member at once, before any write:
+    # an opted-out member leaves the counts, a new school is counted there.
+    r = client.patch("/v1/me", json={"leaderboard_opt_out": True}, headers=factory.headers(a))
+    assert r.status_code == 200, r.text
+    assert _standing(factory, boards[0], b, store.Filters(), year) == (20, 0, 1)
+    r = client.patch("/v1/me", json={"school": "SMA 1 Palu"}, headers=factory.headers(b))
+    assert r.status_code == 200, r.text
+    school = store.Filters(school="SMA 1 Palu")
+    assert _standing(factory, boards[0], b, school, year) == (20, 0, 1)
