@@ -227,7 +227,7 @@ def settle(session: Session, moves: Moves) -> None:
 
 def _rows(session: Session, member_id: int, boards: list[str] | None) -> list[tuple[Any, ...]]:
     if boards is None:
-        return _MEMBER_ROWS.run(session, {"member_id": member_id})
+        return _all_rows_stmt().run(session, {"member_id": member_id})
     return _rows_stmt(len(boards)).run(
         session, {"member_id": member_id, **{f"b{i}": b for i, b in enumerate(boards)}}
     )
@@ -250,7 +250,14 @@ def _member_rows() -> Select[Any]:
     )
 
 
-_MEMBER_ROWS = HotSql(_member_rows())
+# The statements below are made on first use, once per process, not at import: what a
+# module builds while it is imported is built before any test runs, so a test could not
+# tell a wrong statement from the right one (`make mutation` showed it).
+@lru_cache(maxsize=1)
+def _all_rows_stmt() -> HotSql:
+    return HotSql(_member_rows())
+
+
 _SET_PLACED = HotSql(
     update(_score)
     .where(_bs.board == bindparam("board"), _bs.member_id == bindparam("member_id"))
@@ -420,12 +427,14 @@ def version_of(cls: str) -> ColumnElement[int]:
     )
 
 
-_VERSION = HotSql(select(version_of(VERSION)))
+@lru_cache(maxsize=1)
+def _version_stmt() -> HotSql:
+    return HotSql(select(version_of(VERSION)))  # made on first use, as `_all_rows_stmt`
 
 
 def version(session: Session, board: str) -> int:
     """How many counter changes the board has had (what a Redis index must have seen)."""
-    return int(_VERSION.run(session, {"board": board})[0][0])
+    return int(_version_stmt().run(session, {"board": board})[0][0])
 
 
 def versions(session: Session, boards: list[str]) -> dict[str, int]:

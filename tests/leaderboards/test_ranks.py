@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.core.clock import local_date
 from app.core.db import transaction
-from app.leaderboards import keys, ranks, rebuild, store
+from app.leaderboards import feed, keys, ranks, rebuild, store
 from app.models.leaderboard import BoardScore
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
 
@@ -45,6 +45,34 @@ def _check(factory, year: int) -> int:
                     assert got == want, (board, f, member_id)
                     checked += 1
     return checked
+
+
+# First in this file on purpose: a board's version statement is made on first use, once
+# per process, so the first test to read a version is the one that checks how it is made.
+def test_a_boards_version_counts_the_writes_that_moved_it_and_nothing_else(factory, award):
+    # The version tells a process keeping a board's top in memory what it has missed:
+    # one per write that moved the board's counters, whoever wrote; other boards' writes,
+    # the rank counts and profile changes are not in it.
+    lib = factory.library("palu")
+    other = factory.library("sigi")
+    a, b = factory.member(lib), factory.member(lib, age=15)
+    outsider = factory.member(other)
+    award(a, 10)
+    award(a, 5)
+    award(b, 3)
+    award(outsider, 7)
+    ours = f"lib:{lib.id}:all"
+    theirs = f"lib:{other.id}:all"
+    with factory.session() as s:
+        assert ranks.version(s, ours) == 3
+        assert ranks.version(s, theirs) == 1
+        assert ranks.version(s, "lib:0:all") == 0  # never moved
+        # A rebuild's snapshot reads them 500 boards at a time: boards at either end of
+        # a chunk are read, boards never moved and boards not asked for are left out.
+        asked = [f"lib:0:x{i}" for i in range(1002)]
+        asked[500], asked[1001] = ours, theirs
+        assert ranks.versions(s, asked) == {ours: 3, theirs: 1}
+        assert ranks.versions(s, [theirs]) == {theirs: 1}
 
 
 def test_rank_counts_equal_the_scan_through_profile_changes_and_new_year(
@@ -150,3 +178,103 @@ def test_age_groups_are_counted_by_birth_year_without_a_scan():
         assert weights(lo, hi) == (0, 1, lo, ranks.TOP if hi is None else hi)
     lo, hi = keys.birth_years("adults", year)
     assert lo is None and hi is not None and weights(lo, hi) == (1, -1, hi + 1, ranks.TOP)
+
+
+def _standing(factory, board: str, member, filters: store.Filters, year: int):
+    """The member's standing from the rank counts, checked against one pass over the board."""
+    with factory.session() as s:
+        got = store.standing(s, board, member.id, filters, year)
+        assert got == store._standing_by_scan(s, board, member.id, filters)
+        own = store.points_of(s, board, member.id)
+        # read from the counts, not by a scan
+        assert store.rank_counts(s, board, own, filters, year) == got[1:]
+    return got
+
+
+def test_a_member_with_one_point_is_ranked_and_a_long_time_reader_is_above_everyone(
+    factory, award, clock
+):
+    lib = factory.library("palu")
+    one, some, many = (factory.member(lib) for _ in range(3))
+    award(one, 1)
+    award(some, 10)
+    award(many, 40_000)  # beyond the coarsest level's first block (32768 points)
+    board = f"lib:{lib.id}:all"
+    year = local_date(clock.now(), lib.timezone).year
+    everyone = store.Filters()
+    assert _standing(factory, board, one, everyone, year) == (1, 2, 3)
+    assert _standing(factory, board, some, everyone, year) == (10, 1, 3)
+    assert _standing(factory, board, many, everyone, year) == (40_000, 0, 3)
+
+
+def test_a_school_with_a_bar_in_its_name_is_ranked_like_any_other(factory, award, clock):
+    lib = factory.library("palu")
+    school = "SD 1 | SD 2 Palu"
+    a = factory.member(lib, age=10, school=school)
+    b = factory.member(lib, age=30, school=school)
+    c = factory.member(lib, school="SMP 3 Palu")
+    for who, points in ((a, 20), (b, 30), (c, 50), (a, 5)):
+        award(who, points)
+    year = local_date(clock.now(), lib.timezone).year
+    board = f"lib:{lib.id}:all"
+    assert _standing(factory, board, a, store.Filters(school=school), year) == (25, 1, 2)
+    kids = keys.birth_years("kids", year)
+    assert _standing(factory, board, a, store.Filters(*kids, school), year) == (25, 0, 1)
+    assert _standing(factory, board, a, store.Filters(), year) == (25, 2, 3)
+
+
+def test_a_teen_logging_on_new_years_eve_west_of_utc_counts_among_the_teens(factory, award, clock):
+    # In Lima it is still 31 December when UTC has turned the year: the 17-year-old is a
+    # teen there until midnight, and ranked among the teens.
+    lib = factory.library("lima", timezone="America/Lima")
+    older = factory.member(lib, age=17)  # born 18 years before next year
+    younger = factory.member(lib, age=14)
+    adult = factory.member(lib, age=30)
+    year = clock.now().year
+    clock.set(datetime(year + 1, 1, 1, 3, 0, tzinfo=UTC))
+    assert local_date(clock.now(), lib.timezone).year == year
+    award(older, 100)
+    award(younger, 50)
+    award(adult, 70)
+    board = f"lib:{lib.id}:all"
+    teens = store.Filters(*keys.birth_years("teens", year))
+    assert older.birth_year == teens.birth_year_min
+    assert _standing(factory, board, younger, teens, year) == (50, 1, 2)
+    assert _standing(factory, board, older, teens, year) == (100, 0, 2)
+    adults = store.Filters(*keys.birth_years("adults", year))
+    assert _standing(factory, board, adult, adults, year) == (70, 0, 1)
+
+
+def test_a_move_whose_write_returned_no_rows_is_counted_from_the_rows_read_back(
+    client, factory, clock
+):
+    # A writer of the counters may leave their rows out (`seen`): settling then reads the
+    # member's rows on the boards moved, and only those.
+    lib = factory.library("palu")
+    a, b = factory.member(lib, age=15), factory.member(lib, age=40)
+    year = local_date(clock.now(), lib.timezone).year
+    day = local_date(clock.now(), lib.timezone)
+    boards = keys.day_boards(lib.id, day)
+    for who, points in ((a, 30), (b, 20), (a, 15)):
+        with transaction(factory.engine) as s:
+            m = s.get(Member, who.id)
+            assert m is not None
+            deltas = {boards[0]: points, boards[1]: points}
+            store.add(s, who.id, deltas, ranks.placements(ranks.facts_of(m), deltas, year))
+            feed.publish_after_commit(s, m, deltas, clock.now())
+    for board in boards[:2]:
+        assert _standing(factory, board, a, store.Filters(), year) == (45, 0, 2)
+        assert _standing(factory, board, b, store.Filters(), year) == (20, 1, 2)
+        teens = store.Filters(*keys.birth_years("teens", year))
+        assert _standing(factory, board, a, teens, year) == (45, 0, 1)
+    # the board nobody moved has no counts at all
+    assert _standing(factory, boards[2], b, store.Filters(), year) == (None, 0, 0)
+    # A profile change re-places every counter of the member at once, before any write:
+    # an opted-out member leaves the counts, a new school is counted there.
+    r = client.patch("/v1/me", json={"leaderboard_opt_out": True}, headers=factory.headers(a))
+    assert r.status_code == 200, r.text
+    assert _standing(factory, boards[0], b, store.Filters(), year) == (20, 0, 1)
+    r = client.patch("/v1/me", json={"school": "SMA 1 Palu"}, headers=factory.headers(b))
+    assert r.status_code == 200, r.text
+    school = store.Filters(school="SMA 1 Palu")
+    assert _standing(factory, boards[0], b, school, year) == (20, 0, 1)

@@ -65,7 +65,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "reading": (
         ["app/reading/"],
-        ["tests/routers/test_reading.py", "tests/routers/test_promises.py"],
+        [
+            "tests/routers/test_reading.py",
+            "tests/routers/test_reading_counting.py",
+            "tests/routers/test_promises.py",
+        ],
     ),
     "ranks": (
         ["app/leaderboards/ranks.py"],
@@ -106,7 +110,9 @@ def run(target: str) -> tuple[int, int, int, list[str]]:
         f"source_paths = {indent.join(paths)}\n"
         f"pytest_add_cli_args_test_selection = {indent.join(tests)}\n"
         # -x: a mutant is killed by its first failing test; the rest need not run.
+        # tests.mutation.fresh: statements made once per process are made under the mutant.
         "pytest_add_cli_args =\n    -x\n    -p\n    no:cacheprovider\n"
+        "    -p\n    tests.mutation.fresh\n"
         "also_copy = app/\n    migrations/\n    alembic.ini\n"
     )
     env = {**os.environ, "TEST_TEMPLATE_DB": str(migrated(work))}
