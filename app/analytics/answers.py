@@ -14,33 +14,18 @@ from sqlmodel import Session
 
 from app.analytics import service, versions
 from app.analytics.schemas import Compare, Interval, Summary
-from app.analytics.scope import STAFF_ROLES, Query, Scope
+from app.analytics.scope import Query, Scope, Viewer, pick_library
 from app.core.clock import local_date
-from app.core.problems import forbidden, not_found, unprocessable
 
 
-def library_head(
-    session: Session, role: str, own_library: int | None, slug: str | None
-) -> versions.Head:
-    """The library the caller may read, as `scope_for` decides, with its head."""
-    if role not in STAFF_ROLES:
-        raise forbidden("Only library staff may do this.")
-    if role == "admin":
-        if slug is None:
-            raise unprocessable(
-                "An administrator names the library (or reads /v1/analytics/libraries).",
-                field="library",
-            )
-        found = versions.head(session, slug=slug)
-        if found is None:
-            raise not_found("Library")
-        return found
-    found = versions.head(session, library_id=own_library) if own_library else None
-    if found is None:
-        raise forbidden("This account belongs to no library.")
-    if slug is not None and slug != found.slug:
-        raise forbidden("Staff read their own library's figures only.")
-    return found
+def library_head(session: Session, caller: Viewer, slug: str | None) -> versions.Head:
+    """The library the caller may read (`pick_library`), with its head."""
+    return pick_library(
+        caller,
+        slug,
+        lambda s: versions.head(session, slug=s),
+        lambda i: versions.head(session, library_id=i),
+    )
 
 
 def scope_of(head: versions.Head, now: datetime, role: str) -> Scope:

@@ -8,9 +8,10 @@ years are 422 problems naming the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -85,8 +86,17 @@ def require_staff(caller: Viewer) -> None:
         raise forbidden("Analytics are for library staff and administrators.")
 
 
-def scope_for(session: Session, caller: Viewer, slug: str | None, now: datetime) -> Scope:
-    """The library `slug` names (staff: their own by default; nobody else's)."""
+Lib = TypeVar("Lib", bound=LibraryLike)
+
+
+def pick_library(
+    caller: Viewer,
+    slug: str | None,
+    by_slug: Callable[[str], Lib | None],
+    by_id: Callable[[int], Lib | None],
+) -> Lib:
+    """The library `slug` names (staff: their own by default; nobody else's), found
+    with the caller's lookups (the library row, or an analytics call's head)."""
     require_staff(caller)
     if caller.role == "admin":
         if slug is None:
@@ -94,16 +104,27 @@ def scope_for(session: Session, caller: Viewer, slug: str | None, now: datetime)
                 "An administrator names the library (or reads /v1/analytics/libraries).",
                 field="library",
             )
-        lib = session.execute(select(Library).where(Library.slug == slug)).scalar_one_or_none()
-        if lib is None:
+        found = by_slug(slug)
+        if found is None:
             raise not_found("Library")
-        return Scope(lib, local_date(now, lib.timezone), is_admin=True)
-    lib = session.get(Library, caller.library_id) if caller.library_id else None
-    if lib is None:
+        return found
+    found = by_id(caller.library_id) if caller.library_id else None
+    if found is None:
         raise forbidden("This account belongs to no library.")
-    if slug is not None and slug != lib.slug:
+    if slug is not None and slug != found.slug:
         raise forbidden("Staff read their own library's figures only.")
-    return Scope(lib, local_date(now, lib.timezone))
+    return found
+
+
+def scope_for(session: Session, caller: Viewer, slug: str | None, now: datetime) -> Scope:
+    """The library `slug` names (`pick_library`) and its calendar today."""
+    lib = pick_library(
+        caller,
+        slug,
+        lambda s: session.execute(select(Library).where(Library.slug == s)).scalar_one_or_none(),
+        lambda i: session.get(Library, i),
+    )
+    return Scope(lib, local_date(now, lib.timezone), is_admin=caller.role == "admin")
 
 
 def library_scope(lib: Library, now: datetime, *, is_admin: bool = True) -> Scope:

@@ -23,11 +23,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.core.db import PerEngine
 from app.core.hotsql import HotSql
 
 VERSION_SCOPE = -1  # the `activity_day.challenge_id` of the version rows
@@ -124,18 +123,8 @@ class _Kept:
         self.lock = threading.Lock()
 
 
-_kept: WeakKeyDictionary[Engine, _Kept] = WeakKeyDictionary()
-_kept_lock = threading.Lock()
-
-
-def _of(session: Session) -> _Kept:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    found = _kept.get(engine)
-    if found is None:
-        with _kept_lock:
-            found = _kept.setdefault(engine, _Kept())
-    return found
+_kept = PerEngine(_Kept)
+_of = _kept.of
 
 
 def kept(session: Session, key: tuple[object, ...], stamp: object) -> Any | None:

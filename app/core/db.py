@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Engine,
@@ -79,6 +80,36 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine a session is bound to (directly, or through a connection)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+T = TypeVar("T")
+
+
+class PerEngine(Generic[T]):
+    """What a process keeps for each engine (a database), made on first use: caches
+    that tests' engines, and an app's primary and replica, must not share."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._held: WeakKeyDictionary[Engine, T] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, session: Session) -> T:
+        engine = engine_of(session)
+        found = self._held.get(engine)
+        if found is None:
+            with self._lock:
+                found = self._held.setdefault(engine, self._make())
+        return found
+
+    def all(self) -> list[T]:
+        return list(self._held.values())
 
 
 # SQLite takes one writer at a time. Writers of this process wait their turn on a

@@ -17,11 +17,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.core.db import PerEngine
 from app.models.leaderboard import LeaderboardEntry
 
 TOPS_KEPT = 512  # boards x filters x limits kept per engine, least recently used out
@@ -50,18 +49,8 @@ class _Kept:
         self.lock = threading.Lock()
 
 
-_kept: WeakKeyDictionary[Engine, _Kept] = WeakKeyDictionary()
-_kept_lock = threading.Lock()
-
-
-def _of(session: Session) -> _Kept:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    found = _kept.get(engine)
-    if found is None:
-        with _kept_lock:
-            found = _kept.setdefault(engine, _Kept())
-    return found
+_kept = PerEngine(_Kept)
+_of = _kept.of
 
 
 def library(session: Session, library_id: int) -> Lib | None:
@@ -74,7 +63,7 @@ def keep_library(session: Session, lib: Lib) -> None:
 
 def forget_library(library_id: int) -> None:
     """This process drops its copy of a library's settings (others notice by the head)."""
-    for kept in list(_kept.values()):
+    for kept in _kept.all():
         kept.libraries.pop(library_id, None)
 
 

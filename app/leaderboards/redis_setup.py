@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
-from app.core.db import transaction
+from app.core.db import engine_of, transaction
 from app.leaderboards.redis_index import RedisIndex
 
 log = logging.getLogger("bacaquest.leaderboards")
@@ -60,8 +60,7 @@ def repair_soon(session: Session, index: RedisIndex, library_id: int, today: dat
     """Rebuild a library's Redis boards from the database, without an operator: after
     this process saw them drift (a missed change, a stale mark, a new year's age groups).
     The database answers meanwhile; one repair of a library runs at a time everywhere."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = engine_of(session)
     key = (id(index), library_id)
     now = time.monotonic()
     with _repairs_lock:
@@ -97,8 +96,7 @@ def forget(engine: Engine) -> None:
 
 
 def index_for(session: Session) -> RedisIndex | None:
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = engine_of(session)
     try:
         return _indexes[engine]
     except KeyError:

@@ -134,7 +134,7 @@ async def _answer(
         while True:
             with unit_of_work(primary, write=False) as session:
                 caller = load_caller_facts(session, claims).member
-                head = answers.library_head(session, caller.role, caller.library_id, f.library)
+                head = answers.library_head(session, caller, f.library)
                 # Logs accepted before the request are added first; those that arrive
                 # once the backlog is added came after it.
                 if drained or not head.waiting:
