@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -141,6 +142,28 @@ class Locked:
     # the member's counted days, newest first (at most stats.RECENT_DAYS_LIMIT)
     recent_days: list[stats.DayRow]
     key_row: KeyRow | None = None
+
+    def after_log(
+        self,
+        session: Session,
+        *,
+        counted: bool,
+        badges: Iterable[int],
+        challenges: Iterable[int],
+        genre: str | None,
+    ) -> Locked:
+        """The reader's facts after one more of their logs, still under their lock (a
+        batch's next item reads these instead of locking and reading again)."""
+        if not counted:
+            return replace(self, challenges_joined=self.challenges_joined | set(challenges))
+        return replace(
+            self,
+            badges_held=self.badges_held | set(badges),
+            challenges_joined=self.challenges_joined | set(challenges),
+            genres_read=self.genres_read | {genre} if genre else self.genres_read,
+            recent_days=stats.recent_day_rows(session, self.ctx.member.id or 0),
+            key_row=None,
+        )
 
 
 def context_for(session: Session, member: Member, now: datetime) -> Context:

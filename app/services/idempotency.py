@@ -89,6 +89,39 @@ def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
     return r if r.id is not None else None
 
 
+# A batch's keys at once: their rows, and (PostgreSQL) each key's try-lock, in two
+# statements whatever the number of keys.
+_ROWS_OF_KEYS = select(
+    _ik.key,
+    _ik.id,
+    _ik.fingerprint,
+    _ik.state,
+    _ik.response_status,
+    _ik.response_body,
+    _ik.expires_at,
+).where(_ik.member_id == bindparam("member_id"), _ik.key.in_(bindparam("keys", expanding=True)))
+
+
+def lock_and_find_many(
+    session: Session, member_id: int, keys: list[str]
+) -> tuple[dict[str, Any], set[str]]:
+    """`_lock_and_find` for many keys: the rows found by key, and the keys in flight
+    (another request holds their lock: a retry of a batch that is still running)."""
+    if not keys:
+        return {}, set()
+    conn = session.connection()
+    locks = select(
+        *(
+            dbcompat.try_advisory_xact_lock(bindparam(f"l{n}")).label(f"k{n}")
+            for n in range(len(keys))
+        )
+    )
+    got = conn.execute(locks, {f"l{n}": lock_id(member_id, k) for n, k in enumerate(keys)}).one()
+    busy = {k for k, ok in zip(keys, got, strict=True) if not ok}
+    rows = conn.execute(_ROWS_OF_KEYS, {"member_id": member_id, "keys": keys}).all()
+    return {r.key: r for r in rows}, busy
+
+
 def lookup(session: Session, member_id: int, key: str, fp: str, now: datetime) -> Stored | None:
     """The stored response for this key, or None when the work should be done now."""
     return settle(session, _lock_and_find(session, member_id, key), fp, now)
