@@ -40,6 +40,7 @@ from app.models.book import Book
 from app.models.challenge import ChallengeParticipant
 from app.models.member import Member
 from app.models.reading import IdempotencyKey, LedgerEntry, MemberDay, ReadingLog
+from app.services.verify import check
 from tests.factories import Factory
 
 PG_URL = os.environ.get("DATABASE_URL", "")
@@ -600,3 +601,70 @@ def test_a_write_is_committed_before_its_response(live, factory, now_factory):
             uncommitted += seen < done
     # About a third of them show the race here while it exists; none may.
     assert uncommitted == 0, f"{uncommitted} of 60 logs were answered 201 before they committed"
+
+
+def test_a_batch_sent_many_times_at_once_logs_each_item_once(live, factory, now_factory):
+    """A phone that resends its offline queue while the first send still runs (and the
+    child logging from their own phone meanwhile): every item is logged once, a resend
+    answers the first results or 409, and every invariant of the ledger holds."""
+    palu = factory.library("palu")
+    guardian = factory.member(palu)
+    child = factory.child(guardian)
+    today = local_date(datetime.now(UTC), PALU_TZ)
+    items = [
+        {
+            "client_id": f"q{n}",
+            **log_body(1 + n % 4),
+            "read_on": (today - timedelta(days=n % 5)).isoformat(),
+            **({"member_id": child.id} if n % 2 else {}),
+        }
+        for n in range(20)
+    ]
+    auth = now_factory.headers(guardian)
+    child_auth = now_factory.child_headers(guardian, child)
+    resend = {"method": "POST", "url": "/v1/reading-logs/batch", "json": {"items": items}}
+    calls = [{**resend, "headers": auth} for _ in range(6)]
+    calls += [
+        {"method": "POST", "url": "/v1/reading-logs", "json": log_body(2), "headers": child_auth}
+        for _ in range(6)
+    ]
+    responses = fire(live, calls)
+    assert_no_5xx(responses, live)
+    assert all(r.status_code == 200 for r in responses[:6]), [r.text for r in responses[:6]]
+    assert all(r.status_code == 201 for r in responses[6:]), [r.text for r in responses[6:]]
+    first: dict[str, Any] = {}  # each item's answer from the send that logged it
+    replayed: list[tuple[str, Any]] = []
+    for r in responses[:6]:
+        for i in r.json()["items"]:
+            if i["outcome"] == "error":
+                assert i["problem"]["status"] == 409, i  # still in flight elsewhere
+            elif i["outcome"] == "duplicate":
+                replayed.append((i["client_id"], i["result"]))
+            else:
+                assert i["outcome"] == "accepted", i
+                assert i["client_id"] not in first, f"{i['client_id']} logged twice"
+                first[i["client_id"]] = i["result"]
+    assert set(first) == {item["client_id"] for item in items}
+    assert all(result == first[cid] for cid, result in replayed)
+
+    settle(live, factory.engine)
+    again = httpx.post(f"{live.url}/v1/reading-logs/batch", json={"items": items}, headers=auth)
+    assert again.status_code == 200, again.text
+    answers = again.json()["items"]
+    assert [i["outcome"] for i in answers] == ["duplicate"] * 20
+    assert all(i["result"] == first[i["client_id"]] for i in answers)
+    with factory.session() as s:
+        by_member = dict(
+            s.execute(
+                select(ReadingLog.member_id, func.count())
+                .where(ReadingLog.member_id.in_([guardian.id, child.id]))
+                .group_by(ReadingLog.member_id)
+            ).all()
+        )
+        assert by_member == {guardian.id: 10, child.id: 16}
+    with factory.session() as s:
+        assert check(s, datetime.now(UTC)) == []
+    for member_id in (guardian.id, child.id):
+        total, member = ledger_of(factory, member_id)
+        assert total == member.points_total > 0
+    assert_clean_log(live)
