@@ -188,42 +188,59 @@ def build_payloads(
     return {p: _BUILDERS[p](ctx, landing_url, image_urls) for p in wanted}
 
 
-def _build_x(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
-    limit = PLATFORM_LIMITS["x"]
+def _payload(
+    platform: str,
+    ctx: ShareContext,
+    landing: str,
+    tags: list[str],
+    *,
+    link_in_text: str | None = None,
+    measure: Callable[[str], int] = utf16_length,
+    share_url: Callable[[str], str | None],
+    image_url: str | None = None,
+    instructions: str | None = None,
+) -> PlatformPayload:
+    """Fit the post to `platform`'s limit and build its payload; `share_url` makes the
+    intent URL from the text that fitted."""
+    limit = PLATFORM_LIMITS[platform]
+    text, kept = _fit_post(ctx, tags, link_in_text=link_in_text, measure=measure, limit=limit)
+    return PlatformPayload(
+        platform=platform,
+        text=text,
+        hashtags=kept,
+        url=share_url(text),
+        char_count=measure(text),
+        char_limit=limit,
+        link_url=landing,
+        image_url=image_url,
+        instructions=instructions,
+    )
 
+
+def _build_x(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
     # X appends the url= link after a space; count the post as X will show it.
     def measure(text: str) -> int:
         return x_weighted_length(f"{text} {landing}")
 
-    text, tags = _fit_post(
-        ctx, share_hashtags(ctx), link_in_text=None, measure=measure, limit=limit
-    )
-    return PlatformPayload(
-        platform="x",
-        text=text,
-        hashtags=tags,
-        url=f"{X_INTENT}?{_query([('text', text), ('url', landing)])}",
-        char_count=measure(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        "x",
+        ctx,
+        landing,
+        share_hashtags(ctx),
+        measure=measure,
+        share_url=lambda text: f"{X_INTENT}?{_query([('text', text), ('url', landing)])}",
     )
 
 
 def _build_facebook(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
     # The sharer takes only the link; the preview comes from the landing page's
     # Open Graph tags and the text is a suggestion the member may paste.
-    limit = PLATFORM_LIMITS["facebook"]
-    text, tags = _fit_post(
-        ctx, share_hashtags(ctx), link_in_text=None, measure=utf16_length, limit=limit
-    )
-    return PlatformPayload(
-        platform="facebook",
-        text=text,
-        hashtags=tags,
-        url=f"{FACEBOOK_SHARER}?{_query([('u', landing)])}",
-        char_count=utf16_length(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        "facebook",
+        ctx,
+        landing,
+        share_hashtags(ctx),
+        share_url=lambda text: f"{FACEBOOK_SHARER}?{_query([('u', landing)])}",
     )
 
 
@@ -232,75 +249,56 @@ def _build_story(
 ) -> PlatformPayload:
     """Instagram and TikTok: a story image and a caption (a plain function, bound to its
     platform in `_BUILDERS`, so what it does is decided at each call)."""
-    limit = PLATFORM_LIMITS[platform]
     tags = share_hashtags(ctx)
     if platform == "instagram":
         tags = tags[:INSTAGRAM_MAX_HASHTAGS]
     # Links in these captions are not clickable: the link goes in a sticker/bio.
-    text, kept = _fit_post(ctx, tags, link_in_text=None, measure=utf16_length, limit=limit)
-    return PlatformPayload(
-        platform=platform,
-        text=text,
-        hashtags=kept,
-        url=None,
-        char_count=utf16_length(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        platform,
+        ctx,
+        landing,
+        tags,
+        share_url=lambda text: None,
         image_url=images["story"],
         instructions=WORDINGS.get(ctx.language).instructions[platform],
     )
 
 
 def _build_whatsapp(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
-    limit = PLATFORM_LIMITS["whatsapp"]
-    text, tags = _fit_post(
-        ctx, share_hashtags(ctx), link_in_text=landing, measure=utf16_length, limit=limit
-    )
-    return PlatformPayload(
-        platform="whatsapp",
-        text=text,
-        hashtags=tags,
-        url=f"{WHATSAPP_SHARE}?{_query([('text', text)])}",
-        char_count=utf16_length(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        "whatsapp",
+        ctx,
+        landing,
+        share_hashtags(ctx),
+        link_in_text=landing,
+        share_url=lambda text: f"{WHATSAPP_SHARE}?{_query([('text', text)])}",
     )
 
 
 def _build_telegram(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
-    limit = PLATFORM_LIMITS["telegram"]
-
     # Telegram posts the link, a line break, then the text.
     def measure(text: str) -> int:
         return utf16_length(f"{landing}\n{text}")
 
-    text, tags = _fit_post(
-        ctx, share_hashtags(ctx), link_in_text=None, measure=measure, limit=limit
-    )
-    return PlatformPayload(
-        platform="telegram",
-        text=text,
-        hashtags=tags,
-        url=f"{TELEGRAM_SHARE}?{_query([('url', landing), ('text', text)])}",
-        char_count=measure(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        "telegram",
+        ctx,
+        landing,
+        share_hashtags(ctx),
+        measure=measure,
+        share_url=lambda text: f"{TELEGRAM_SHARE}?{_query([('url', landing), ('text', text)])}",
     )
 
 
 def _build_threads(ctx: ShareContext, landing: str, images: Mapping[str, str]) -> PlatformPayload:
-    limit = PLATFORM_LIMITS["threads"]
     topic = topic_hashtag(ctx)
-    tags = [topic] if topic else []
-    text, kept = _fit_post(ctx, tags, link_in_text=landing, measure=utf16_length, limit=limit)
-    return PlatformPayload(
-        platform="threads",
-        text=text,
-        hashtags=kept,
-        url=f"{THREADS_INTENT}?{_query([('text', text)])}",
-        char_count=utf16_length(text),
-        char_limit=limit,
-        link_url=landing,
+    return _payload(
+        "threads",
+        ctx,
+        landing,
+        [topic] if topic else [],
+        link_in_text=landing,
+        share_url=lambda text: f"{THREADS_INTENT}?{_query([('text', text)])}",
     )
 
 
