@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.challenges.progress import progress_value
+from app.core.access import is_staff_of, visible_published
 from app.core.pagination import decode_cursor, paginate
 from app.core.problems import not_found
 from app.models.challenge import Challenge, ChallengeParticipant, ChallengePublic, MyProgress
@@ -33,18 +34,10 @@ def status_of(ch: Challenge, today: date) -> str:
     return "active"
 
 
-def is_staff_of(member: Member, library_id: int) -> bool:
-    return member.role == "admin" or (member.role == "staff" and member.library_id == library_id)
-
-
 def visible(session: Session, member: Member, challenge_id: int) -> Challenge:
     """A challenge the caller may see: their library's, and drafts only for its staff."""
-    ch = session.get(Challenge, challenge_id)
-    if ch is None or ch.deleted_at is not None:
-        raise not_found("Challenge")
-    if member.role != "admin" and ch.library_id != member.library_id:
-        raise not_found("Challenge")
-    if not ch.published and not is_staff_of(member, ch.library_id):
+    ch = visible_published(session, Challenge, challenge_id, member, "Challenge")
+    if ch.deleted_at is not None:
         raise not_found("Challenge")
     return ch
 

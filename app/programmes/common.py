@@ -20,14 +20,6 @@ from app.scoring import BONUS_BADGE
 from app.services import badge_awards, badges, ledger
 
 
-def is_staff_of(member: Member, library_id: int) -> bool:
-    return member.role == "admin" or (member.role == "staff" and member.library_id == library_id)
-
-
-def sees_library(member: Member, library_id: int) -> bool:
-    return member.role == "admin" or member.library_id == library_id
-
-
 def to_utc(local: datetime, tz: str) -> datetime:
     """A wall-clock time in the library's zone as a UTC instant."""
     return local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)

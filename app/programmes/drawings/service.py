@@ -17,28 +17,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.core.access import staff_only, visible_row
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import forbidden, not_found, unprocessable
+from app.core.problems import unprocessable
 from app.models.challenge import Challenge
 from app.models.drawings import Drawing, DrawingCreate, DrawingEntry, DrawingPublic
 from app.models.events import Event
 from app.models.library import Library
 from app.models.member import Member
-from app.programmes.common import is_staff_of, sees_library
 
 
 def visible(session: Session, member: Member, drawing_id: int) -> Drawing:
-    d = session.get(Drawing, drawing_id)
-    if d is None or not sees_library(member, d.library_id):
-        raise not_found("Drawing")
-    return d
+    return visible_row(session, Drawing, drawing_id, member, "Drawing")
 
 
 def editable(session: Session, staff: Member, drawing_id: int) -> Drawing:
-    d = visible(session, staff, drawing_id)
-    if not is_staff_of(staff, d.library_id):
-        raise forbidden("Only this library's staff may run its drawings.")
-    return d
+    refusal = "Only this library's staff may run its drawings."
+    return staff_only(visible(session, staff, drawing_id), staff, refusal)
 
 
 def locked(session: Session, drawing_id: int) -> Drawing:

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
+from app.core.access import is_staff_of, staff_only, visible_published
 from app.core.db import insert_ignore
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import bad_request, conflict, forbidden, not_found, unprocessable
+from app.core.problems import bad_request, conflict, unprocessable
 from app.models.badge import Badge
 from app.models.events import (
     MAX_EVENT_HOURS,
@@ -29,26 +30,20 @@ from app.models.events import (
 )
 from app.models.library import Library
 from app.models.member import Member
-from app.programmes.common import is_staff_of, sees_library, to_local, to_utc
+from app.programmes.common import to_local, to_utc
 from app.programmes.events.registration import WAITLISTED, locked, promote
 from app.scoring.programmes import check_in_window, new_code
 
 
 def visible(session: Session, member: Member, event_id: int) -> Event:
     """An event the caller may see: their library's; drafts only for its staff."""
-    ev = session.get(Event, event_id)
-    if ev is None or not sees_library(member, ev.library_id):
-        raise not_found("Event")
-    if not ev.published and not is_staff_of(member, ev.library_id):
-        raise not_found("Event")
-    return ev
+    return visible_published(session, Event, event_id, member, "Event")
 
 
 def editable(session: Session, staff: Member, event_id: int) -> Event:
-    ev = visible(session, staff, event_id)
-    if not is_staff_of(staff, ev.library_id):
-        raise forbidden("Only this library's staff may manage its events.")
-    return ev
+    return staff_only(
+        visible(session, staff, event_id), staff, "Only this library's staff may manage its events."
+    )
 
 
 def create(

@@ -8,29 +8,26 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from app.core.access import is_staff_of, staff_only, visible_row
 from app.core.clock import as_utc
 from app.core.db import insert_ignore
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import conflict, forbidden, not_found, unprocessable
+from app.core.problems import conflict, unprocessable
 from app.models.library import Library
 from app.models.member import Member
 from app.models.quizzes import OptionOut, Poll, PollCreate, PollOptionResult, PollPublic, PollVote
-from app.programmes.common import is_staff_of, lock_row, sees_library, to_utc
+from app.programmes.common import lock_row, to_utc
 from app.programmes.quizzes.service import check_subject
 
 
 def visible(session: Session, member: Member, poll_id: int) -> Poll:
-    poll = session.get(Poll, poll_id)
-    if poll is None or not sees_library(member, poll.library_id):
-        raise not_found("Poll")
-    return poll
+    return visible_row(session, Poll, poll_id, member, "Poll")
 
 
 def editable(session: Session, staff: Member, poll_id: int) -> Poll:
-    poll = visible(session, staff, poll_id)
-    if not is_staff_of(staff, poll.library_id):
-        raise forbidden("Only this library's staff may manage its polls.")
-    return poll
+    return staff_only(
+        visible(session, staff, poll_id), staff, "Only this library's staff may manage its polls."
+    )
 
 
 def is_closed(poll: Poll, now: datetime) -> bool:

@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlmodel import Session
 
+from app.core.access import is_staff_of, staff_only, visible_published
 from app.core.clock import local_date
 from app.core.db import insert_ignore
 from app.core.pagination import decode_cursor, paginate
-from app.core.problems import conflict, forbidden, not_found, unprocessable
+from app.core.problems import conflict, unprocessable
 from app.models.badge import Badge
 from app.models.book import Book
 from app.models.challenge import Challenge
@@ -38,25 +39,19 @@ from app.models.quizzes import (
     QuizStaffView,
     QuizSubmission,
 )
-from app.programmes.common import awards_out, book_reward, is_staff_of, lock_row, sees_library
+from app.programmes.common import awards_out, book_reward, lock_row
 from app.scoring.programmes import PROGRAMME_QUIZ, Question, grade
 from app.services import ledger
 
 
 def visible(session: Session, member: Member, quiz_id: int) -> Quiz:
-    quiz = session.get(Quiz, quiz_id)
-    if quiz is None or not sees_library(member, quiz.library_id):
-        raise not_found("Quiz")
-    if not quiz.published and not is_staff_of(member, quiz.library_id):
-        raise not_found("Quiz")
-    return quiz
+    return visible_published(session, Quiz, quiz_id, member, "Quiz")
 
 
 def editable(session: Session, staff: Member, quiz_id: int) -> Quiz:
-    quiz = visible(session, staff, quiz_id)
-    if not is_staff_of(staff, quiz.library_id):
-        raise forbidden("Only this library's staff may manage its quizzes.")
-    return quiz
+    return staff_only(
+        visible(session, staff, quiz_id), staff, "Only this library's staff may manage its quizzes."
+    )
 
 
 def check_subject(
