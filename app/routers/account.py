@@ -125,8 +125,7 @@ def issue_reset_code(
     """Staff, at the desk, for a member who showed their library card: a one-time code
     (expiring, recorded with who issued it) the member redeems in the app."""
     now = clock.now()
-    lib = libraries.get_by_slug(session, slug)
-    libraries.ensure_staff_of(staff, lib)
+    lib = libraries.staffed_by_slug(session, staff, slug)
     return resets.issue(session, settings, staff, lib, member_id, now)
 
 
@@ -185,8 +184,7 @@ def create_class_code(
     clock: ClockDep,
 ) -> ClassCodePublic:
     """Staff: a code to hand out to a school's class; joining with it confirms the school."""
-    lib = libraries.get_by_slug(session, slug)
-    libraries.ensure_staff_of(staff, lib)
+    lib = libraries.staffed_by_slug(session, staff, slug)
     return schools.create_class_code(session, staff, lib, data, clock.now())
 
 
@@ -204,8 +202,7 @@ def confirm_school(
     clock: ClockDep,
 ) -> MemberPublic:
     """Staff confirm a member's (or child's) school, e.g. from a student card at the desk."""
-    lib = libraries.get_by_slug(session, slug)
-    libraries.ensure_staff_of(staff, lib)
+    lib = libraries.staffed_by_slug(session, staff, slug)
     now = clock.now()
     return describe(session, schools.confirm_school(session, lib, member_id, data.school, now), now)
 

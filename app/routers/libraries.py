@@ -55,8 +55,7 @@ def update_library(
 ) -> LibraryPublic:
     """Change a library's settings (its own staff, or an administrator). Scoring rules
     that would make a badge or a live challenge unreachable are refused with the reason."""
-    lib = libraries.get_by_slug(session, slug)
-    libraries.ensure_staff_of(staff, lib)
+    lib = libraries.staffed_by_slug(session, staff, slug)
     return LibraryPublic.of(libraries.update_library(session, lib, data, clock.now()))
 
 
@@ -89,8 +88,7 @@ def rescore_library(
     """Re-settle the library's ledger under its scoring rules (its staff, or an
     administrator). `dry_run` (the default) only says what would change, also for
     proposed `scoring` not yet saved; `dry_run: false` books it under the saved rules."""
-    lib = libraries.get_by_slug(session, slug)
-    libraries.ensure_staff_of(staff, lib)
+    lib = libraries.staffed_by_slug(session, staff, slug)
     if data.dry_run:
         rules = libraries.proposed_rules(lib, data.scoring)
         return rescore.preview(session, lib, rules, clock.now())

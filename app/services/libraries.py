@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import leaderboards
+from app.core.access import is_staff_of
 from app.core.clock import Clock, local_date
 from app.core.db import lock_library
 from app.core.pagination import decode_cursor, paginate
@@ -82,10 +83,15 @@ def create_library(session: Session, data: LibraryCreate, now: datetime) -> Libr
 
 def ensure_staff_of(member: Member, lib: Library) -> None:
     """Staff act only on their own library; admins on any."""
-    if member.role == "admin":
-        return
-    if member.role != "staff" or member.library_id != lib.id:
+    if not is_staff_of(member, lib.id or 0):
         raise forbidden("Only this library's staff may do this.")
+
+
+def staffed_by_slug(session: Session, staff: Member, slug: str) -> Library:
+    """The library `slug` (else 404), if `staff` may act on it (else 403)."""
+    lib = get_by_slug(session, slug)
+    ensure_staff_of(staff, lib)
+    return lib
 
 
 # Settings a library may do without: an explicit null takes them away.
