@@ -269,6 +269,13 @@ class QuizSubmission(BaseModel):
 PollResults = Literal["after_vote", "after_close"]
 
 
+def _check_closes_local(value: dt.datetime | None) -> None:
+    """A poll's closing time is a local time, within the years the API accepts."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("closes_local is a local time without an offset")
+    in_years(value, "closes_local")
+
+
 class PollCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -284,9 +291,7 @@ class PollCreate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> PollCreate:
-        if self.closes_local is not None and self.closes_local.tzinfo is not None:
-            raise ValueError("closes_local is a local time without an offset")
-        in_years(self.closes_local, "closes_local")
+        _check_closes_local(self.closes_local)
         return self
 
 
@@ -309,9 +314,7 @@ class PollUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> PollUpdate:
-        if self.closes_local is not None and self.closes_local.tzinfo is not None:
-            raise ValueError("closes_local is a local time without an offset")
-        in_years(self.closes_local, "closes_local")
+        _check_closes_local(self.closes_local)
         return self
 
 

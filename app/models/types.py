@@ -63,27 +63,14 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=80),
-    AfterValidator(_printable),
-    AfterValidator(_one_line),
-    AfterValidator(_not_blank),
-]
-ShortName = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=40),
-    AfterValidator(_printable),
-    AfterValidator(_one_line),
-    AfterValidator(_not_blank),
-]
-Title = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=300),
-    AfterValidator(_printable),
-    AfterValidator(_one_line),
-    AfterValidator(_not_blank),
-]
+def _line(value: str) -> str:
+    """A one-line text: printable, on a single line, not blank (stripped)."""
+    return _not_blank(_one_line(_printable(value)))
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(_line)]
+ShortName = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_line)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_line)]
 LongText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_printable)]
 SearchText = Annotated[
     str, StringConstraints(max_length=200), AfterValidator(_printable), AfterValidator(_one_line)
