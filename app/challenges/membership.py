@@ -10,7 +10,7 @@ from sqlmodel import Session
 # Eligibility is also what a log's hashtag join checks, on the progress side.
 from app.challenges.progress import eligible, progress_value
 from app.core.db import insert_ignore, lock_member
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import not_found, problem
 from app.models.challenge import Challenge, ChallengeParticipant, ParticipantRow
 from app.models.member import Member, age_group
@@ -73,7 +73,6 @@ def leave(session: Session, member: Member, ch: Challenge) -> None:
 def participants(
     session: Session, ch: Challenge, year: int, limit: int, cursor: str | None
 ) -> tuple[list[ParticipantRow], str | None]:
-    after = decode_cursor(cursor, {"id": int})
     flagged = (
         select(func.count())
         .where(
@@ -89,12 +88,9 @@ def participants(
         select(ChallengeParticipant, Member, flagged)
         .join(Member, Member.id == ChallengeParticipant.member_id)
         .where(ChallengeParticipant.challenge_id == ch.id)
-        .order_by(ChallengeParticipant.member_id)
-        .limit(limit + 1)
     )
-    if after:
-        stmt = stmt.where(ChallengeParticipant.member_id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[1].id or 0})
+    key = ChallengeParticipant.member_id
+    page, nxt = id_page(session, stmt, key, lambda r: r[1].id, limit, cursor)
     out = [
         ParticipantRow(
             member_id=m.id or 0,

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.challenges.progress import progress_value
 from app.core.access import is_staff_of, visible_published
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import not_found
 from app.models.challenge import Challenge, ChallengeParticipant, ChallengePublic, MyProgress
 from app.models.library import Library
@@ -120,13 +120,7 @@ def list_for(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ChallengePublic], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = (
-        select(Challenge)
-        .where(Challenge.library_id == lib.id, Challenge.deleted_at.is_(None))
-        .order_by(Challenge.id)
-        .limit(limit + 1)
-    )
+    stmt = select(Challenge).where(Challenge.library_id == lib.id, Challenge.deleted_at.is_(None))
     if not is_staff_of(member, lib.id or 0):
         stmt = stmt.where(Challenge.published.is_(True))
     if status == "active":
@@ -135,9 +129,7 @@ def list_for(
         stmt = stmt.where(Challenge.starts_on > today)
     elif status == "past":
         stmt = stmt.where(Challenge.ends_on < today)
-    if after:
-        stmt = stmt.where(Challenge.id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda c: {"id": c.id or 0})
+    page, nxt = id_page(session, stmt, Challenge.id, lambda c: c.id, limit, cursor, scalars=True)
     counts = participant_counts(session, [c.id or 0 for c in page])
     return [public(session, c, lib, today, member, counts.get(c.id or 0, 0)) for c in page], nxt
 

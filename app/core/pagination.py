@@ -10,6 +10,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlmodel import Session
 
 from app.core.problems import bad_request
 
@@ -60,3 +62,26 @@ def paginate(
     """Cut a page from `limit + 1` fetched rows; the cursor points after its last row."""
     page = rows[:limit]
     return page, encode_cursor(key(page[-1])) if len(rows) > limit and page else None
+
+
+def id_page(
+    session: Session,
+    stmt: Select[Any],
+    column: Any,
+    key_of: Callable[[Any], int | None],
+    limit: int,
+    cursor: str | None,
+    *,
+    newest_first: bool = False,
+    scalars: bool = False,
+) -> tuple[list[Any], str | None]:
+    """One page of `stmt` in the order of the integer `column` (descending with
+    `newest_first`), after the row the `{"id": …}` cursor points at; `key_of` reads a
+    fetched row's key, `scalars` fetches the first entity of each row alone."""
+    after = decode_cursor(cursor, {"id": int})
+    stmt = stmt.order_by(column.desc() if newest_first else column).limit(limit + 1)
+    if after:
+        stmt = stmt.where(column < after["id"] if newest_first else column > after["id"])
+    result = session.execute(stmt)
+    rows: list[Any] = list(result.scalars() if scalars else result.all())
+    return paginate(rows, limit, lambda r: {"id": key_of(r) or 0})

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import not_found
 from app.core.text import fold, like_pattern
 from app.models.book import Book, BookCreate, BookPublic
@@ -30,18 +30,14 @@ def _search_key(title: str, author: str) -> str:
 def search(
     session: Session, q: str | None, isbn: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Book], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = select(Book).order_by(Book.id).limit(limit + 1)
+    stmt = select(Book)
     if isbn:
         stmt = stmt.where(Book.isbn13 == isbn)
     if q:
         terms = fold(q).split()[:8]
         for term in terms:
             stmt = stmt.where(Book.search_key.like(like_pattern(term), escape="\\"))
-    if after:
-        stmt = stmt.where(Book.id > after["id"])
-    rows = list(session.execute(stmt).scalars())
-    return paginate(rows, limit, lambda b: {"id": b.id or 0})
+    return id_page(session, stmt, Book.id, lambda b: b.id, limit, cursor, scalars=True)
 
 
 def get(session: Session, book_id: int) -> Book:

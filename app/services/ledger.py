@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app import leaderboards
 from app.analytics import moves
 from app.core.hotsql import HotSql
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.models.member import Member, MemberLike
 from app.models.reading import AwardRow, LedgerEntry, PointsSummary, Totals
 from app.scoring import READING_CODES
@@ -199,17 +199,17 @@ def summary(session: Session, member_id: int) -> PointsSummary:
 def page(
     session: Session, member_id: int, limit: int, cursor: str | None
 ) -> tuple[list[LedgerEntry], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = (
-        select(LedgerEntry)
-        .where(LedgerEntry.member_id == member_id)
-        .order_by(LedgerEntry.id.desc())
-        .limit(limit + 1)
+    stmt = select(LedgerEntry).where(LedgerEntry.member_id == member_id)
+    return id_page(
+        session,
+        stmt,
+        LedgerEntry.id,
+        lambda e: e.id,
+        limit,
+        cursor,
+        newest_first=True,
+        scalars=True,
     )
-    if after:
-        stmt = stmt.where(LedgerEntry.id < after["id"])
-    rows = list(session.execute(stmt).scalars())
-    return paginate(rows, limit, lambda e: {"id": e.id or 0})
 
 
 def net_by_rule(session: Session, *, log_id: int) -> dict[str, int]:

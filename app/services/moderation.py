@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.challenges import progress as challenge_progress
 from app.core.db import lock_member
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import Problem, conflict, not_found
 from app.models.book import Book
 from app.models.member import Member
@@ -66,7 +66,6 @@ def queue(
     session: Session, status: str, limit: int, cursor: str | None, lib_id: int
 ) -> tuple[list[FlaggedLog], str | None]:
     """One library's logs in a review status, oldest first."""
-    after = decode_cursor(cursor, {"id": int})
     stmt = (
         select(ReadingLog, Book, Member)
         .join(Book, Book.id == ReadingLog.book_id)
@@ -76,12 +75,8 @@ def queue(
             ReadingLog.status == status,
             ReadingLog.deleted_at.is_(None),
         )
-        .order_by(ReadingLog.id)
-        .limit(limit + 1)
     )
-    if after:
-        stmt = stmt.where(ReadingLog.id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    page, nxt = id_page(session, stmt, ReadingLog.id, lambda r: r[0].id, limit, cursor)
     out = [
         FlaggedLog(
             log=log_public(log, book),

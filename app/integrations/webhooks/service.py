@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import not_found, unprocessable
 from app.integrations.webhooks import signing
 from app.models.member import Member
@@ -166,18 +166,19 @@ def deliveries(
     cursor: str | None,
 ) -> tuple[list[DeliveryPublic], str | None]:
     """Newest first."""
-    after = decode_cursor(cursor, {"id": int})
-    stmt = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == e.id)
-        .order_by(WebhookDelivery.id.desc())
-        .limit(limit + 1)
-    )
+    stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == e.id)
     if status is not None:
         stmt = stmt.where(WebhookDelivery.status == status)
-    if after:
-        stmt = stmt.where(WebhookDelivery.id < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda d: {"id": d.id})
+    page, nxt = id_page(
+        session,
+        stmt,
+        WebhookDelivery.id,
+        lambda d: d.id,
+        limit,
+        cursor,
+        newest_first=True,
+        scalars=True,
+    )
     return [_delivery_public(d) for d in page], nxt
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.access import staff_only, visible_row
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import unprocessable
 from app.models.challenge import Challenge
 from app.models.drawings import Drawing, DrawingCreate, DrawingEntry, DrawingPublic
@@ -110,14 +110,8 @@ def public(session: Session, d: Drawing, member: Member | None = None) -> Drawin
 def list_for(
     session: Session, member: Member, lib: Library, limit: int, cursor: str | None
 ) -> tuple[list[DrawingPublic], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = (
-        select(Drawing)
-        .where(Drawing.library_id == lib.id)
-        .order_by(Drawing.id.desc())
-        .limit(limit + 1)
+    stmt = select(Drawing).where(Drawing.library_id == lib.id)
+    page, nxt = id_page(
+        session, stmt, Drawing.id, lambda d: d.id, limit, cursor, newest_first=True, scalars=True
     )
-    if after:
-        stmt = stmt.where(Drawing.id < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda d: {"id": d.id or 0})
     return [public(session, d, member) for d in page], nxt

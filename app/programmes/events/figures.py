@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.models.events import (
     Event,
     EventAttendance,
@@ -71,7 +71,6 @@ def figures(session: Session, ev: Event) -> EventFigures:
 def registrations(
     session: Session, ev: Event, limit: int, cursor: str | None
 ) -> tuple[list[RegistrationRow], str | None]:
-    after = decode_cursor(cursor, {"id": int})
     attended = (
         select(func.count())
         .where(
@@ -85,12 +84,8 @@ def registrations(
         select(EventRegistration, Member, attended)
         .join(Member, Member.id == EventRegistration.member_id)
         .where(EventRegistration.event_id == ev.id)
-        .order_by(EventRegistration.id)
-        .limit(limit + 1)
     )
-    if after:
-        stmt = stmt.where(EventRegistration.id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    page, nxt = id_page(session, stmt, EventRegistration.id, lambda r: r[0].id, limit, cursor)
     return [
         RegistrationRow(
             member_id=m.id or 0,

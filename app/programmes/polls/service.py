@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 from app.core.access import is_staff_of, staff_only, visible_row
 from app.core.clock import as_utc
 from app.core.db import insert_ignore
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import conflict, unprocessable
 from app.models.library import Library
 from app.models.member import Member
@@ -144,11 +144,10 @@ def list_for(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[PollPublic], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = select(Poll).where(Poll.library_id == lib.id).order_by(Poll.id.desc()).limit(limit + 1)
+    stmt = select(Poll).where(Poll.library_id == lib.id)
     open_ = Poll.closed_at.is_(None) & or_(Poll.closes_at.is_(None), col(Poll.closes_at) > now)
     stmt = stmt.where(open_ if status == "open" else ~open_)
-    if after:
-        stmt = stmt.where(col(Poll.id) < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda p: {"id": p.id or 0})
+    page, nxt = id_page(
+        session, stmt, col(Poll.id), lambda p: p.id, limit, cursor, newest_first=True, scalars=True
+    )
     return [public(session, p, member, language, now) for p in page], nxt

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.core.access import is_staff_of, staff_only, visible_published
 from app.core.clock import local_date
 from app.core.db import insert_ignore
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import conflict, unprocessable
 from app.models.badge import Badge
 from app.models.book import Book
@@ -171,17 +171,16 @@ def list_for(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[QuizPublic], str | None]:
-    after = decode_cursor(cursor, {"id": int})
-    stmt = select(Quiz).where(Quiz.library_id == lib.id).order_by(Quiz.id.desc()).limit(limit + 1)
+    stmt = select(Quiz).where(Quiz.library_id == lib.id)
     if not is_staff_of(member, lib.id or 0):
         stmt = stmt.where(Quiz.published.is_(True))
     if book_id is not None:
         stmt = stmt.where(Quiz.book_id == book_id)
     if challenge_id is not None:
         stmt = stmt.where(Quiz.challenge_id == challenge_id)
-    if after:
-        stmt = stmt.where(Quiz.id < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).scalars()), limit, lambda q: {"id": q.id or 0})
+    page, nxt = id_page(
+        session, stmt, Quiz.id, lambda q: q.id, limit, cursor, newest_first=True, scalars=True
+    )
     return [public(session, q, member, language) for q in page], nxt
 
 

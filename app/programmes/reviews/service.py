@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.core.clock import local_date
 from app.core.db import insert_ignore, lock_member
-from app.core.pagination import decode_cursor, paginate
+from app.core.pagination import id_page
 from app.core.problems import conflict, not_found
 from app.models.book import Book
 from app.models.library import Library
@@ -122,18 +122,13 @@ def queue_item(review: BookReview, member: Member, book: Book) -> ReviewQueueIte
 def queue(
     session: Session, lib: Library, status: str, limit: int, cursor: str | None
 ) -> tuple[list[ReviewQueueItem], str | None]:
-    after = decode_cursor(cursor, {"id": int})
     stmt = (
         select(BookReview, Member, Book)
         .join(Member, Member.id == BookReview.member_id)
         .join(Book, Book.id == BookReview.book_id)
         .where(BookReview.library_id == lib.id, BookReview.status == status)
-        .order_by(BookReview.id)
-        .limit(limit + 1)
     )
-    if after:
-        stmt = stmt.where(BookReview.id > after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    page, nxt = id_page(session, stmt, BookReview.id, lambda r: r[0].id, limit, cursor)
     return [queue_item(r, m, b) for r, m, b in page], nxt
 
 
@@ -234,17 +229,12 @@ def book_page(
         .join(Member, Member.id == MemberBook.member_id)
         .where(MemberBook.book_id == book_id, Member.library_id == lib.id)
     ).scalar_one()
-    after = decode_cursor(cursor, {"id": int})
     stmt = (
-        select(BookReview, Member)
-        .join(Member, Member.id == BookReview.member_id)
-        .where(*approved)
-        .order_by(BookReview.id.desc())
-        .limit(limit + 1)
+        select(BookReview, Member).join(Member, Member.id == BookReview.member_id).where(*approved)
     )
-    if after:
-        stmt = stmt.where(BookReview.id < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    page, nxt = id_page(
+        session, stmt, BookReview.id, lambda r: r[0].id, limit, cursor, newest_first=True
+    )
     return (
         BookReviews(
             book_id=book_id,
@@ -282,19 +272,16 @@ def send_feedback(
 def feedback_list(
     session: Session, lib: Library, testimonials_only: bool, limit: int, cursor: str | None
 ) -> tuple[list[FeedbackStaffView], str | None]:
-    after = decode_cursor(cursor, {"id": int})
     stmt = (
         select(Feedback, Member)
         .join(Member, Member.id == Feedback.member_id)
         .where(Feedback.library_id == lib.id)
-        .order_by(Feedback.id.desc())
-        .limit(limit + 1)
     )
     if testimonials_only:
         stmt = stmt.where(Feedback.testimonial.is_(True))
-    if after:
-        stmt = stmt.where(Feedback.id < after["id"])
-    page, nxt = paginate(list(session.execute(stmt).all()), limit, lambda r: {"id": r[0].id or 0})
+    page, nxt = id_page(
+        session, stmt, Feedback.id, lambda r: r[0].id, limit, cursor, newest_first=True
+    )
     return [staff_view(f, m) for f, m in page], nxt
 
 
