@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -65,8 +65,17 @@ def _query(session: Session, scope: Any, start: str, end: str, age_group: str, s
     )
 
 
-def _filters(start: str, end: str, age_group: str, school: str) -> dict[str, str]:
+def _filters(
+    start: DateQuery = "",
+    end: DateQuery = "",
+    age_group: AgeGroupQuery = "",
+    school: SchoolQuery = "",
+) -> dict[str, str]:
+    """The dashboard's and the reports' filters, as the query sent them."""
     return {"start": start, "end": end, "age_group": age_group, "school": school}
+
+
+Filters = Annotated[dict[str, str], Depends(_filters)]
 
 
 def _series_chart(ts: Any, lang: str, index: int) -> dict[str, Any]:
@@ -158,13 +167,9 @@ def dashboard(
     lib: ConsoleLibrary,
     session: SessionDep,
     clock: ClockDep,
-    start: DateQuery = "",
-    end: DateQuery = "",
-    age_group: AgeGroupQuery = "",
-    school: SchoolQuery = "",
+    filters: Filters,
     compare: CompareQuery = "",
 ) -> HTMLResponse:
-    filters = _filters(start, end, age_group, school)
     lang = language_of(request)
     against = compare or "previous"
     figures, problem = attempt(
@@ -203,13 +208,9 @@ def reports(
     lib: ConsoleLibrary,
     session: SessionDep,
     clock: ClockDep,
+    filters: Filters,
     name: Annotated[str, Query(pattern="^(status|schools|progress|badges|top_scores)$")] = "status",
-    start: DateQuery = "",
-    end: DateQuery = "",
-    age_group: AgeGroupQuery = "",
-    school: SchoolQuery = "",
 ) -> HTMLResponse:
-    filters = _filters(start, end, age_group, school)
     report, problem = attempt(
         session, lambda: _report(session, lib, who, name, filters, clock.now())
     )
@@ -238,12 +239,9 @@ def download_report(
     lib: ConsoleLibrary,
     session: SessionDep,
     clock: ClockDep,
-    start: DateQuery = "",
-    end: DateQuery = "",
-    age_group: AgeGroupQuery = "",
-    school: SchoolQuery = "",
+    filters: Filters,
 ) -> Response:
-    report = _report(session, lib, who, name, _filters(start, end, age_group, school), clock.now())
+    report = _report(session, lib, who, name, filters, clock.now())
     filename = f"{lib.slug}-{name}-{report.period.start}-{report.period.end}.{fmt}"
     if fmt == "csv":
         body, media = analytics.export.to_csv(report), "text/csv; charset=utf-8"
