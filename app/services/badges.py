@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core.db import lock_library
-from app.core.problems import Problem, conflict, unprocessable
+from app.core.problems import Problem, conflict, not_found, unprocessable
 from app.models.badge import (
     Badge,
     BadgeAward,
@@ -46,6 +46,18 @@ def rules_from(scoring: Mapping[str, Any]) -> Rules:
 def _rules(items: tuple[tuple[str, Any], ...]) -> Rules:
     # Validated once per distinct settings: the reading path asks on every log.
     return Rules.from_mapping(ScoringSettings(**dict(items)).model_dump())
+
+
+def earned_award(session: Session, member: Member, badge_id: int) -> tuple[Badge, BadgeAward]:
+    """The badge `badge_id` and `member`'s award of it; 404 unless they earned it."""
+    row = session.execute(
+        select(Badge, BadgeAward)
+        .join(BadgeAward, BadgeAward.badge_id == Badge.id)
+        .where(BadgeAward.member_id == member.id, Badge.id == badge_id)
+    ).first()
+    if row is None:
+        raise not_found("An earned badge with this id")
+    return row[0], row[1]
 
 
 def public(b: Badge) -> BadgePublic:

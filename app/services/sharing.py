@@ -18,7 +18,6 @@ from app.core.db import insert_ignore, transaction
 from app.core.problems import not_found, problem
 from app.core.text import MONTHS_EN, MONTHS_ID
 from app.leaderboards.service import leaderboard
-from app.models.badge import Badge, BadgeAward
 from app.models.book import Book
 from app.models.challenge import Challenge, ChallengeParticipant
 from app.models.library import Library
@@ -54,14 +53,7 @@ def _base_context(member: Member, lib: Library, language: str) -> dict[str, Any]
 
 
 def _badge_context(session: Session, member: Member, badge_id: int) -> dict[str, Any]:
-    row = session.execute(
-        select(Badge, BadgeAward)
-        .join(BadgeAward, BadgeAward.badge_id == Badge.id)
-        .where(BadgeAward.member_id == member.id, Badge.id == badge_id)
-    ).first()
-    if row is None:
-        raise not_found("An earned badge with this id")
-    badge, _ = row
+    badge, _ = badges.earned_award(session, member, badge_id)
     return {"badge_name": badge.name, "badge_icon": badge.icon, "points": badge.bonus_points}
 
 

@@ -11,11 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from app.core.config import Settings
-from app.core.problems import not_found
 from app.integrations.openbadges.keys import library_key, multikey, public_jwk, sign_jws
 from app.models.badge import Badge, BadgeAward
 from app.models.library import Library
@@ -116,17 +112,6 @@ def _subject_hash(
         "hashed": True,
         "salt": salt_hex,
     }
-
-
-def load_award(session: Session, member: Member, badge_id: int) -> tuple[Badge, BadgeAward]:
-    row = session.execute(
-        select(Badge, BadgeAward)
-        .join(BadgeAward, BadgeAward.badge_id == Badge.id)
-        .where(BadgeAward.member_id == member.id, Badge.id == badge_id)
-    ).first()
-    if row is None:
-        raise not_found("An earned badge with this id")
-    return row[0], row[1]
 
 
 def credential(

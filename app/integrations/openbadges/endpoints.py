@@ -19,7 +19,7 @@ from app.models.badge import Badge
 from app.models.library import Library
 from app.models.member import Member
 from app.models.types import DbId
-from app.services import libraries, members
+from app.services import badges, libraries, members
 
 router = APIRouter(prefix="/v1", tags=["openbadges"])
 
@@ -41,7 +41,7 @@ def _export(
     session: Session, settings: Settings, member: Member, badge_id: int
 ) -> CredentialExport:
     lib = members.library_of(session, member)
-    badge, award = ob.load_award(session, member, badge_id)
+    badge, award = badges.earned_award(session, member, badge_id)
     cred = ob.credential(settings, lib, badge, award, member)
     return CredentialExport(
         credential=cred, jwt=ob.signed(settings, lib, cred), issuer=ob.issuer_url(settings, lib)
