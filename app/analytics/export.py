@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -18,10 +19,20 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 
 
-def _safe(value: object) -> object:
+def safe_cell(value: object) -> object:
+    """The value as a spreadsheet cell that never runs as a formula."""
     if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
+
+
+def attachment(body: bytes | str, media_type: str, name: str) -> Response:
+    """A download named `name`."""
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def filename(report: Report, extension: str) -> str:
@@ -36,7 +47,7 @@ def to_csv(report: Report) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(report.columns)
     for row in report.rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -49,7 +60,7 @@ def to_xlsx(report: Report) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in report.rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     for i, column in enumerate(report.columns, start=1):
         width = max([len(str(column))] + [len(str(r[i - 1] or "")) for r in report.rows])

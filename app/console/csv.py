@@ -9,12 +9,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
-
-def _safe(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+from app.analytics.export import CSV_MEDIA_TYPE, attachment, safe_cell
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
@@ -22,9 +17,5 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        writer.writerow([safe_cell(v) for v in row])
+    return attachment("\ufeff" + out.getvalue(), CSV_MEDIA_TYPE, filename)

@@ -252,7 +252,9 @@ def export_csv(
 ) -> Response:
     """A report as CSV (UTF-8 with a BOM)."""
     found = analytics.report(session, a.scope, a.query, report_name)
-    return _download(export.to_csv(found), export.CSV_MEDIA_TYPE, export.filename(found, "csv"))
+    return export.attachment(
+        export.to_csv(found), export.CSV_MEDIA_TYPE, export.filename(found, "csv")
+    )
 
 
 @router.get(
@@ -268,12 +270,6 @@ def export_xlsx(
 ) -> Response:
     """A report as an XLSX workbook."""
     found = analytics.report(session, a.scope, a.query, report_name)
-    return _download(export.to_xlsx(found), export.XLSX_MEDIA_TYPE, export.filename(found, "xlsx"))
-
-
-def _download(body: bytes, media_type: str, name: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return export.attachment(
+        export.to_xlsx(found), export.XLSX_MEDIA_TYPE, export.filename(found, "xlsx")
     )

@@ -243,13 +243,7 @@ def download_report(
 ) -> Response:
     report = _report(session, lib, who, name, filters, clock.now())
     filename = f"{lib.slug}-{name}-{report.period.start}-{report.period.end}.{fmt}"
+    export = analytics.export
     if fmt == "csv":
-        body, media = analytics.export.to_csv(report), "text/csv; charset=utf-8"
-    else:
-        body = analytics.export.to_xlsx(report)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        return export.attachment(export.to_csv(report), export.CSV_MEDIA_TYPE, filename)
+    return export.attachment(export.to_xlsx(report), export.XLSX_MEDIA_TYPE, filename)
