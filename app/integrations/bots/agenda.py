@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.core.clock import as_utc
 from app.integrations.bots import family
+from app.models.events import Event
 from app.models.member import Member
 from app.programmes.events import registration, service
 from app.services import members
@@ -52,13 +53,24 @@ def _who(session: Session, member: Member, child_name: str | None) -> Member | s
     return child
 
 
-def register(
-    session: Session, member: Member, event_id: int, child_name: str | None, now: datetime
-) -> str:
+def _whose_event(
+    session: Session, member: Member, child_name: str | None, event_id: int
+) -> tuple[Member, Event] | str:
+    """Who the message speaks for (the member, or the child named) and the event they
+    may see; or the reply that refuses."""
     who = _who(session, member, child_name)
     if isinstance(who, str):
         return who
-    ev = service.visible(session, who, event_id)
+    return who, service.visible(session, who, event_id)
+
+
+def register(
+    session: Session, member: Member, event_id: int, child_name: str | None, now: datetime
+) -> str:
+    found = _whose_event(session, member, child_name, event_id)
+    if isinstance(found, str):
+        return found
+    who, ev = found
     lib = members.library_of(session, who)
     ev = registration.register(session, who, ev.id or 0, lib.timezone, now)
     mine = service.public(session, ev, lib, who).me
@@ -75,9 +87,9 @@ def register(
 def cancel(
     session: Session, member: Member, event_id: int, child_name: str | None, now: datetime
 ) -> str:
-    who = _who(session, member, child_name)
-    if isinstance(who, str):
-        return who
-    ev = service.visible(session, who, event_id)
+    found = _whose_event(session, member, child_name, event_id)
+    if isinstance(found, str):
+        return found
+    who, ev = found
     registration.cancel_registration(session, who, ev.id or 0, now)
     return f"Pendaftaran untuk \u201c{ev.title}\u201d dibatalkan."
