@@ -146,15 +146,15 @@ def render_landing(
 
 def render_gone(*, language: Language = "id", home_url: str | None = None) -> str:
     """The 410 page of a share its owner removed; says nothing about what it was."""
-    return _render_notice("share_gone.html", language, home_url, "gone")
+    return _render_notice(language, home_url, "gone")
 
 
 def render_not_found(*, language: Language = "id", home_url: str | None = None) -> str:
     """The 404 page of an unknown share code."""
-    return _render_notice("share_not_found.html", language, home_url, "not_found")
+    return _render_notice(language, home_url, "not_found")
 
 
-def _render_notice(template: str, language: Language, home_url: str | None, key: str) -> str:
+def _render_notice(language: Language, home_url: str | None, key: str) -> str:
     if language not in WORDINGS:
         raise ValueError(f"language must be one of {', '.join(WORDINGS.languages())}")
     if home_url is not None:
@@ -162,7 +162,7 @@ def _render_notice(template: str, language: Language, home_url: str | None, key:
     strings = WORDINGS.get(language).page
     return (
         environment()
-        .get_template(template)
+        .get_template("share_notice.html")
         .render(
             lang=language,
             app_name=APP_NAME,
