@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlmodel import Session
 
 from app.analytics import moves
@@ -23,6 +23,20 @@ from app.models.member import Member, MemberLike
 from app.models.reading import LedgerEntry, ReadingLog
 from app.scoring import BONUS_BADGE, Criterion, Stats, all_met, progress
 from app.services import ledger, stats
+
+
+def challenge_badge_ids(member_id: int) -> Select[tuple[int | None]]:
+    """The badges the member's completed challenges awarded (they stay with the
+    completion, whatever the badge's criteria say)."""
+    return (
+        select(Challenge.badge_id)
+        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        .where(
+            ChallengeParticipant.member_id == member_id,
+            ChallengeParticipant.completed_at.is_not(None),
+            Challenge.badge_id.is_not(None),
+        )
+    )
 
 
 def criteria_of(b: Badge) -> list[Criterion]:
@@ -153,15 +167,7 @@ def revoke_unmet(session: Session, member: Member, ref_day: date, now: datetime)
     else the local day of the award): October's "1 share this month" stays earned in
     November. A badge a completed challenge awarded stays with the completion.
     """
-    from_challenge = (
-        select(Challenge.badge_id)
-        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
-        .where(
-            ChallengeParticipant.member_id == member.id,
-            ChallengeParticipant.completed_at.is_not(None),
-            Challenge.badge_id.is_not(None),
-        )
-    )
+    from_challenge = challenge_badge_ids(member.id or 0)
     rows = session.execute(
         select(Badge, BadgeAward.awarded_at, ReadingLog.read_on)
         .join(BadgeAward, BadgeAward.badge_id == Badge.id)

@@ -107,15 +107,7 @@ def _badge_changes(
         ).scalars()
     }
     from_challenges = set(
-        session.execute(
-            select(Challenge.badge_id)
-            .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
-            .where(
-                ChallengeParticipant.member_id == member.id,
-                ChallengeParticipant.completed_at.is_not(None),
-                Challenge.badge_id.is_not(None),
-            )
-        ).scalars()
+        session.execute(badge_awards.challenge_badge_ids(member.id or 0)).scalars()
     )
     earned = badge_awards.met_badges(
         session, member, [b for b in catalogue if b.id not in awards], today
