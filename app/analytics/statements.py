@@ -262,14 +262,8 @@ def _whole_library(session: Session, library_id: int, q: Query) -> list[Challeng
         values = dict(zip(_CHALLENGE_COLUMNS, cols, strict=True))
         if values["id"] not in found:
             found[values["id"]] = (Challenge.model_construct(**values), [], [0])
-        _, hist_rows, completions = found[values["id"]]
-        if n:
-            hist_rows.append((int(progress), int(n)))
-            completions[0] += int(done or 0)
-    return [
-        ChallengeTally(ch, sum(c for _, c in rows), done[0], rows)
-        for ch, rows, done in found.values()
-    ]
+        _add_row(found[values["id"]], progress, n, done)
+    return _tallies(found)
 
 
 def challenge_tallies(
@@ -290,10 +284,21 @@ def challenge_tallies(
     )
     found: dict[int, tuple[Challenge, list[tuple[int, int]], list[int]]] = {}
     for ch, progress, n, done in session.execute(stmt):
-        _, hist_rows, completions = found.setdefault(ch.id or 0, (ch, [], [0]))
-        if n:
-            hist_rows.append((int(progress), int(n)))
-            completions[0] += int(done or 0)
+        _add_row(found.setdefault(ch.id or 0, (ch, [], [0])), progress, n, done)
+    return _tallies(found)
+
+
+_Counting = tuple[Challenge, list[tuple[int, int]], list[int]]
+
+
+def _add_row(entry: _Counting, progress: Any, n: Any, done: Any) -> None:
+    """Add one (progress, participants, completions) row to a challenge's counting."""
+    if n:
+        entry[1].append((int(progress), int(n)))
+        entry[2][0] += int(done or 0)
+
+
+def _tallies(found: dict[int, _Counting]) -> list[ChallengeTally]:
     return [
         ChallengeTally(ch, sum(c for _, c in rows), done[0], rows)
         for ch, rows, done in found.values()
