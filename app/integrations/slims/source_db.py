@@ -5,9 +5,9 @@ import resumes after the last row it stored."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -25,10 +25,12 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from app.integrations.slims.records import CatalogueRecord, MemberRecord, Page, parse_date
+
+R = TypeVar("R", CatalogueRecord, MemberRecord)
 
 # Only the columns read; SLiMS's tables have many more.
 slims = MetaData()
@@ -168,6 +170,15 @@ def _listed(
     return found
 
 
+def _ended(page: Page[R], rows: Sequence[Row[Any]], size: int, key: str) -> Page[R]:
+    """`page` with the mark of its last row, and where the next page starts if it is full."""
+    if rows:
+        page.mark = _stamp(rows[-1].stamp)
+    if len(rows) == size:
+        page.next_position = f"{page.mark}|{getattr(rows[-1], key)}"
+    return page
+
+
 def catalogue_page(
     engine: Engine, position: str | None, since: str | None, size: int | None = None
 ) -> Page[CatalogueRecord]:
@@ -205,11 +216,7 @@ def catalogue_page(
                 language=r.language_id,
             )
         )
-    if rows:
-        page.mark = _stamp(rows[-1].stamp)
-    if len(rows) == size:
-        page.next_position = f"{page.mark}|{rows[-1].biblio_id}"
-    return page
+    return _ended(page, rows, size, "biblio_id")
 
 
 def members_page(
@@ -249,8 +256,4 @@ def members_page(
                 expires_on=expires,
             )
         )
-    if rows:
-        page.mark = _stamp(rows[-1].stamp)
-    if len(rows) == size:
-        page.next_position = f"{page.mark}|{rows[-1].member_id}"
-    return page
+    return _ended(page, rows, size, "member_id")
