@@ -1,4 +1,11 @@
-"""Counting a log: its ledger rows, day, books, genres, counters and rollups."""
+"""Counting a log: its ledger rows, day, books, genres, counters and rollups.
+
+Its statements are Core statements built from the models' tables and run by `HotSql`
+(compiled once per dialect). Each write counting makes is built once (`_day_upsert`,
+`_finished_book`, `_new_genre`, `_counters`) and serves both engines: SQLite runs them
+in turn (`count_own`), PostgreSQL as parts of one statement with the log
+(`_LOG_AND_COUNT`), so the two write the same rows by construction.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +14,32 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    select,
+    update,
 )
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.sql.dml import Insert, Update
 from sqlmodel import Session
 
 from app import leaderboards
 from app.analytics import backlog
 from app.analytics import counters as analytics
+from app.core import dbcompat
 from app.core.hotsql import HotSql
 from app.leaderboards import ranks as board_ranks
 from app.models.book import Book, BookPublic
-from app.models.types import UtcDateTime
+from app.models.leaderboard import BoardScore
+from app.models.member import Member
+from app.models.reading import LedgerEntry, MemberBook, MemberDay, MemberGenre, ReadingLog
 from app.reading.context import (
     Context,
 )
@@ -29,6 +48,19 @@ from app.services import (
     ledger,
     stats,
 )
+
+_log = ReadingLog.__table__
+_ledger = LedgerEntry.__table__
+_score = BoardScore.__table__
+_day = MemberDay.__table__
+_book = MemberBook.__table__
+_genre = MemberGenre.__table__
+_member = Member.__table__
+
+
+def _param(name: str, column: Any) -> Any:
+    """The parameter `name`, bound as `column` stores its values."""
+    return bindparam(name, type_=column.type)
 
 
 class CountedLog(Protocol):
@@ -53,7 +85,10 @@ class Inserted:
 
 
 _FINISHED_BEFORE = HotSql(
-    "SELECT 1 FROM member_book WHERE member_id = :member_id AND book_id = :book_id"
+    select(_book.c.book_id).where(
+        _book.c.member_id == _param("member_id", _book.c.member_id),
+        _book.c.book_id == _param("book_id", _book.c.book_id),
+    )
 )
 
 
@@ -61,18 +96,26 @@ def first_finish_of(session: Session, member_id: int, book_id: int) -> bool:
     return _FINISHED_BEFORE.first(session, {"member_id": member_id, "book_id": book_id}) is None
 
 
-# The pages of the member's logs of a book (counted or waiting) since their last
-# finished one: a reading of the book cannot hold more pages than the book has.
-_PAGES_SINCE_FINISH = HotSql(
-    """
-    SELECT COALESCE(SUM(pages), 0) FROM reading_log
-    WHERE member_id = :member_id AND book_id = :book_id AND deleted_at IS NULL
-        AND status <> 'rejected'
-        AND id > COALESCE((SELECT MAX(id) FROM reading_log
-            WHERE member_id = :member_id AND book_id = :book_id AND finished
-                AND deleted_at IS NULL AND status <> 'rejected'), 0)
-    """
-)
+def _pages_since_finish() -> HotSql:
+    """The pages of the member's logs of a book (counted or waiting) since their last
+    finished one: a reading of the book cannot hold more pages than the book has."""
+    c = _log.c
+    live = and_(
+        c.member_id == _param("member_id", c.member_id),
+        c.book_id == _param("book_id", c.book_id),
+        c.deleted_at.is_(None),
+        c.status != "rejected",
+    )
+    # its own FROM: the same table as the outer query's, not correlated with it
+    last_finish = select(func.max(c.id)).where(live, c.finished).correlate(None).scalar_subquery()
+    return HotSql(
+        select(func.coalesce(func.sum(c.pages), 0)).where(
+            live, c.id > func.coalesce(last_finish, 0)
+        )
+    )
+
+
+_PAGES_SINCE_FINISH = _pages_since_finish()
 
 
 def book_pages_left(
@@ -88,115 +131,223 @@ def book_pages_left(
     return book.pages - int(earlier)
 
 
+# A log's columns when it is logged: all but its id and what a review or a deletion
+# sets later. Each is bound by its name, as the ORM's column types store it.
+_LATER = frozenset({"id", "reviewed_at", "reviewed_by", "review_note", "deleted_at"})
+
+
+def _log_insert() -> Insert:
+    values = {c: _param(c.key, c) for c in _log.c if c.key not in _LATER}
+    return insert(_log).values(values).returning(_log.c.id)
+
+
+INSERT_LOG = HotSql(_log_insert())
+
+
 # What counting a log writes besides the log and its ledger rows, one statement each;
-# SQLite runs them in turn (`count`), PostgreSQL inside one statement with the log
-# (`_LOG_AND_COUNT`). Both engines have ON CONFLICT and RETURNING.
-_DAY_SQL = """
-    INSERT INTO member_day
-        (member_id, day, pages, minutes, loose_minutes, boosted_minutes, boosted_multiplier,
-            points, logs, books_finished)
-    VALUES (:member_id, :read_on, :pages, :minutes, :loose, :boosted, :boosted_multiplier,
-        :points, 1, :books)
-    ON CONFLICT (member_id, day) DO UPDATE SET
-        pages = member_day.pages + excluded.pages,
-        minutes = member_day.minutes + excluded.minutes,
-        loose_minutes = member_day.loose_minutes + excluded.loose_minutes,
-        boosted_minutes = member_day.boosted_minutes + excluded.boosted_minutes,
-        boosted_multiplier = CASE
-            WHEN excluded.boosted_multiplier > member_day.boosted_multiplier
-            THEN excluded.boosted_multiplier ELSE member_day.boosted_multiplier END,
-        points = member_day.points + excluded.points,
-        logs = member_day.logs + 1,
-        books_finished = member_day.books_finished + excluded.books_finished
-"""
-_FINISHED_BOOK_SQL = (
-    "INSERT INTO member_book (member_id, book_id, finished_on)"
-    " SELECT :member_id, :book_id, :read_on WHERE :books = 1 ON CONFLICT DO NOTHING"
-)
-_NEW_GENRE_SQL = (
-    "INSERT INTO member_genre (member_id, genre, first_on)"
-    " SELECT :member_id, CAST(:genre AS varchar(40)), :read_on WHERE :genre IS NOT NULL"
-    " ON CONFLICT DO NOTHING RETURNING 1"
-)
-_COUNTERS_SQL = """
-    UPDATE member SET
-        points_total = points_total + :points,
-        pages_total = pages_total + :pages,
-        minutes_total = minutes_total + :minutes,
-        logs_total = logs_total + 1,
-        books_finished = books_finished + :books,
-        genres_total = genres_total + {new_genres}
-    WHERE id = :member_id
-    RETURNING points_total, points_pending, pages_total, minutes_total, logs_total,
-        books_finished, genres_total, challenges_completed, shares_total
-"""
-# The day's loose minutes a log adds (`loose_minutes_of`), as `_DAY_SQL` binds them.
+# SQLite runs them in turn (`count_own`), PostgreSQL inside one statement with the log
+# (`_LOG_AND_COUNT`). Their parameters are `_counting_params`'.
+
+# The day's columns that a log adds to (`logs` by its 1), and the parameter of each.
+_DAY_PARAMS = {
+    "pages": "pages",
+    "minutes": "minutes",
+    "loose_minutes": "loose",
+    "boosted_minutes": "boosted",
+    "points": "points",
+    "books_finished": "books",
+}
+# The day's loose minutes a log adds (`loose_minutes_of`), as `_day_upsert` binds them.
 _LOOSE = ("loose", "boosted", "boosted_multiplier")
-_ON_DAY = {"read_on": Date()}
-_DAY_UPSERT = HotSql(_DAY_SQL, binds=_ON_DAY)
-_FINISHED_BOOK = HotSql(_FINISHED_BOOK_SQL, binds=_ON_DAY)
-_NEW_GENRE = HotSql(_NEW_GENRE_SQL, binds=_ON_DAY)
-_COUNTERS = HotSql(_COUNTERS_SQL.format(new_genres=":genres"))
 
 
-LOG_COLUMNS = (
-    "member_id, library_id, book_id, logged_by, pages, minutes, finished, read_on, hashtags,"
-    " note, rating, status, review_reasons, multiplier, challenge_ids, points,"
-    " pending_points, logged_at, counted_at"
-)
-LOG_VALUES = ", ".join(":" + c.strip() for c in LOG_COLUMNS.split(","))
-# How a log's values are stored (what the ORM's column types do with them).
-LOG_TYPES: dict[str, TypeEngine[Any]] = {
-    "finished": Boolean(),
-    "read_on": Date(),
-    "hashtags": JSON(),
-    "review_reasons": JSON(),
-    "challenge_ids": JSON(),
-    "logged_at": UtcDateTime(),
-    "counted_at": UtcDateTime(),
+def _day_upsert() -> Insert:
+    c = _day.c
+    stmt = dbcompat.insert(_day).values(
+        {
+            c.member_id: _param("member_id", c.member_id),
+            c.day: _param("read_on", c.day),
+            **{c[col]: _param(name, c[col]) for col, name in _DAY_PARAMS.items()},
+            c.boosted_multiplier: _param("boosted_multiplier", c.boosted_multiplier),
+            c.logs: 1,
+        }
+    )
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=list(_day.primary_key.columns),
+        set_={
+            **{col: c[col] + new[col] for col in (*_DAY_PARAMS, "logs")},
+            "boosted_multiplier": case(
+                (new.boosted_multiplier > c.boosted_multiplier, new.boosted_multiplier),
+                else_=c.boosted_multiplier,
+            ),
+        },
+    )
+
+
+def _finished_book() -> Insert:
+    """The book finished, the first time (when `books` is 1)."""
+    c = _book.c
+    row = select(
+        _param("member_id", c.member_id),
+        _param("book_id", c.book_id),
+        _param("read_on", c.finished_on),
+    ).where(bindparam("books", type_=Integer) == 1)
+    return (
+        dbcompat.insert(_book)
+        .from_select([c.member_id, c.book_id, c.finished_on], row)
+        .on_conflict_do_nothing()
+    )
+
+
+def _new_genre() -> Insert:
+    """The book's genre, when it has one the member has not read: a row for each new one."""
+    c = _genre.c
+    genre = _param("genre", c.genre)
+    row = select(
+        _param("member_id", c.member_id), cast(genre, c.genre.type), _param("read_on", c.first_on)
+    ).where(genre.is_not(None))
+    return (
+        dbcompat.insert(_genre)
+        .from_select([c.member_id, c.genre, c.first_on], row)
+        .on_conflict_do_nothing()
+        .returning(c.member_id)
+    )
+
+
+# The member's counters that a log adds to (`logs_total` by its 1, `genres_total` by
+# its new genre), and the parameter of each.
+_TOTALS_PARAMS = {
+    "points_total": "points",
+    "pages_total": "pages",
+    "minutes_total": "minutes",
+    "books_finished": "books",
 }
 
 
-# PostgreSQL runs the whole write of a counted log as one statement: the log, its ledger
-# rows, the board counters, the day, the finished book, the genre and the member's
-# counters (each the same write `count` makes one by one on SQLite, which has no
-# data-modifying WITH). The sub-statements share one snapshot; the member row is locked.
-_LOG_AND_COUNT = HotSql(
-    f"""
-    WITH log AS (
-        INSERT INTO reading_log ({LOG_COLUMNS}) VALUES ({LOG_VALUES})
-        RETURNING id
-    ), booked AS (
-        INSERT INTO ledger_entry (member_id, library_id, amount, rule_code, log_id,
-            created_at, day)
-        SELECT :member_id, :library_id, r.amount, r.rule_code, log.id, :logged_at, :read_on
-        FROM log, unnest(CAST(:amounts AS integer[]), CAST(:codes AS varchar[]))
-            WITH ORDINALITY AS r(amount, rule_code, n)
-        ORDER BY r.n
-        RETURNING id
-    ), boards AS (
-        INSERT INTO board_score (board, member_id, points, placed)
-        SELECT b.board, :member_id, b.points, b.placed
-        FROM unnest(CAST(:boards AS varchar[]), CAST(:board_points AS integer[]),
-            CAST(:board_placed AS varchar[])) AS b(board, points, placed)
-        ORDER BY b.board
-        ON CONFLICT (board, member_id) DO UPDATE
-        SET points = board_score.points + excluded.points
-        RETURNING board, points, placed
-    ), day AS ({_DAY_SQL}
-    ), finished AS ({_FINISHED_BOOK_SQL}
-    ), genre AS ({_NEW_GENRE_SQL}
-    ), counters AS ({_COUNTERS_SQL.format(new_genres="(SELECT count(*) FROM genre)")}
+def _counters(new_genres: ColumnElement[int]) -> Update:
+    """The member's counters moved by the log; all of them as they are after it."""
+    c = _member.c
+    return (
+        update(_member)
+        .where(c.id == _param("member_id", c.id))
+        .values(
+            {
+                **{c[col]: c[col] + _param(name, c[col]) for col, name in _TOTALS_PARAMS.items()},
+                c.logs_total: c.logs_total + 1,
+                c.genres_total: c.genres_total + new_genres,
+            }
+        )
+        .returning(*(c[col] for col in stats.COUNTER_COLUMNS))
     )
-    SELECT (SELECT id FROM log) AS log_id,
-        (SELECT array_agg(id ORDER BY id) FROM booked) AS ledger_ids,
-        (SELECT array_agg(ARRAY[board, CAST(points AS varchar), placed]) FROM boards)
-            AS boards_written,
-        counters.*
-    FROM counters
-    """,  # noqa: S608 (constant fragments)
-    binds=LOG_TYPES,
-)
+
+
+_DAY_UPSERT = HotSql(_day_upsert())
+_FINISHED_BOOK = HotSql(_finished_book())
+_NEW_GENRE = HotSql(_new_genre())
+_COUNTERS = HotSql(_counters(bindparam("genres", type_=Integer)))
+
+
+def _unnested(name: str, *arrays: tuple[str, str, Any], ordinality: str | None = None) -> Any:
+    """The rows of parallel array parameters (`unnest`) as the table `name`: for each
+    (parameter, column, item type) a column, and `ordinality` numbering the rows."""
+    return (
+        func.unnest(*(cast(bindparam(param), pg.ARRAY(typ)) for param, _, typ in arrays))
+        .table_valued(*(col for _, col, _ in arrays), with_ordinality=ordinality)
+        .render_derived(name=name)
+    )
+
+
+def _log_and_count() -> HotSql:
+    """PostgreSQL runs the whole write of a counted log as one statement: the log, its
+    ledger rows, the board counters, the day, the finished book, the genre and the
+    member's counters (each the very statement `count_own` runs on SQLite, which has no
+    data-modifying WITH). The sub-statements share one snapshot; the member row is locked.
+    """
+    log = _log_insert().cte("log")
+    lc, sc = _ledger.c, _score.c
+    awards = _unnested(
+        "r", ("amounts", "amount", Integer), ("codes", "rule_code", String), ordinality="n"
+    )
+    booked = (
+        insert(_ledger)
+        .from_select(
+            [
+                lc.member_id,
+                lc.library_id,
+                lc.amount,
+                lc.rule_code,
+                lc.log_id,
+                lc.created_at,
+                lc.day,
+            ],
+            select(
+                _param("member_id", lc.member_id),
+                _param("library_id", lc.library_id),
+                awards.c.amount,
+                awards.c.rule_code,
+                log.c.id,
+                _param("logged_at", lc.created_at),
+                _param("read_on", lc.day),
+            )
+            .select_from(log, awards)
+            .order_by(awards.c.n),
+        )
+        .returning(lc.id)
+        .cte("booked")
+    )
+    deltas = _unnested(
+        "b",
+        ("boards", "board", String),
+        ("board_points", "points", Integer),
+        ("board_placed", "placed", String),
+    )
+    to_boards = dbcompat.insert(_score).from_select(
+        [sc.board, sc.member_id, sc.points, sc.placed],
+        select(
+            deltas.c.board, _param("member_id", sc.member_id), deltas.c.points, deltas.c.placed
+        ).order_by(deltas.c.board),
+    )
+    boards = (
+        to_boards.on_conflict_do_update(
+            index_elements=list(_score.primary_key.columns),
+            set_={"points": sc.points + to_boards.excluded.points},
+        )
+        .returning(sc.board, sc.points, sc.placed)
+        .cte("boards")
+    )
+    genre = _new_genre().cte("genre")
+    counters = _counters(select(func.count()).select_from(genre).scalar_subquery()).cte("counters")
+    statement = (
+        select(
+            select(log.c.id).scalar_subquery().label("log_id"),
+            select(func.array_agg(pg.aggregate_order_by(booked.c.id, booked.c.id)))
+            .scalar_subquery()
+            .label("ledger_ids"),
+            select(
+                func.array_agg(
+                    pg.array([boards.c.board, cast(boards.c.points, String), boards.c.placed])
+                )
+            )
+            .scalar_subquery()
+            .label("boards_written"),
+            *counters.c,
+        )
+        .select_from(counters)
+        .add_cte(
+            log,
+            booked,
+            boards,
+            _day_upsert().cte("day"),
+            _finished_book().cte("finished"),
+            genre,
+            counters,
+        )
+    )
+    return HotSql(statement)
+
+
+_LOG_AND_COUNT = _log_and_count()
 
 
 def log_and_count_at_once(
@@ -350,9 +501,3 @@ def count_own(
     )
     counters = _COUNTERS.one(session, {**params, "genres": int(new_genre)})
     return rows, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
-
-
-INSERT_LOG = HotSql(
-    f"INSERT INTO reading_log ({LOG_COLUMNS}) VALUES ({LOG_VALUES}) RETURNING id",  # noqa: S608
-    binds=LOG_TYPES,
-)
