@@ -35,7 +35,7 @@ from app.analytics import backlog
 from app.analytics import counters as analytics
 from app.core import dbcompat
 from app.core.hotsql import HotSql
-from app.leaderboards import ranks as board_ranks
+from app.leaderboards import placement
 from app.models.book import Book, BookPublic
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
@@ -370,9 +370,9 @@ def log_and_count_at_once(
         session, member, rows, day=read_on, challenge_ids=values["challenge_ids"]
     )
     boards = sorted((b, n) for b, n in deltas.items() if n != 0)
-    facts = board_ranks.facts_of(member)
+    facts = placement.facts_of(member)
     now: datetime = values["logged_at"]
-    placed = board_ranks.placements(facts, (b for b, _ in boards), now.year)
+    placed = placement.placements(facts, (b for b, _ in boards), now.year)
     pages, minutes = values["pages"], values["minutes"]
     found = _LOG_AND_COUNT.one(
         session,
@@ -397,7 +397,7 @@ def log_and_count_at_once(
     )
     written_rows = {b: (int(points), where) for b, points, where in written or ()}
     leaderboards.publish_after_commit(
-        session, member, deltas, now, ctx.timezone, seen=board_ranks.Seen(facts, written_rows)
+        session, member, deltas, now, ctx.timezone, seen=placement.Seen(facts, written_rows)
     )
     return log_id, booked, dict(zip(stats.COUNTER_COLUMNS, counters, strict=True))
 
