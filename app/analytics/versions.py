@@ -24,10 +24,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam, func, or_, select
 from sqlmodel import Session
 
+from app.core import dbcompat
 from app.core.db import PerEngine
 from app.core.hotsql import HotSql
+from app.models.analytics import ActivityDay, AnalyticsBacklog
+from app.models.badge import BadgeAward
+from app.models.library import Library
+from app.models.reading import ReadingLog
 
 VERSION_SCOPE = -1  # the `activity_day.challenge_id` of the version rows
 VERSION_DAY = date(2000, 1, 1)
@@ -41,32 +47,50 @@ def cell(library_id: int, stripe: int) -> tuple[Any, ...]:
     return (library_id, VERSION_SCOPE, VERSION_DAY, VERSION_AGE, str(stripe % STRIPES))
 
 
-# One statement per dialect: SQLite's statistics make its planner scan the whole log
-# for the review queue; the (library, status) index finds the few waiting.
-_HEAD_SQLITE = HotSql(
-    "SELECT l.id, l.slug, l.timezone,"
-    " EXISTS (SELECT 1 FROM analytics_backlog),"
-    " (SELECT coalesce(sum(v.logs), 0) FROM activity_day v"
-    "  WHERE v.library_id = l.id AND v.challenge_id = -1),"
-    " (SELECT count(*) FROM reading_log r INDEXED BY ix_reading_log_library_id_status"
-    "  WHERE r.library_id = l.id AND r.status = 'pending_review' AND r.deleted_at IS NULL),"
-    " (SELECT max(r.id) FROM reading_log r INDEXED BY ix_reading_log_library_id_status"
-    "  WHERE r.library_id = l.id AND r.status = 'pending_review' AND r.deleted_at IS NULL),"
-    " (SELECT max(b.id) FROM badge_award b)"
-    " FROM library l WHERE l.id = :library_id OR l.slug = :slug"
-)
-_HEAD = HotSql(
-    "SELECT l.id, l.slug, l.timezone,"
-    " EXISTS (SELECT 1 FROM analytics_backlog),"
-    " (SELECT coalesce(sum(v.logs), 0) FROM activity_day v"
-    "  WHERE v.library_id = l.id AND v.challenge_id = -1),"
-    " (SELECT count(*) FROM reading_log r"
-    "  WHERE r.library_id = l.id AND r.status = 'pending_review' AND r.deleted_at IS NULL),"
-    " (SELECT max(r.id) FROM reading_log r"
-    "  WHERE r.library_id = l.id AND r.status = 'pending_review' AND r.deleted_at IS NULL),"
-    " (SELECT max(b.id) FROM badge_award b)"
-    " FROM library l WHERE l.id = :library_id OR l.slug = :slug"
-)
+def _head() -> HotSql:
+    """The library (by id or slug), whether the backlog waits, the version, the review
+    queue (count, newest id) and the newest badge award."""
+    lib = Library.__table__.alias("l")
+    v = ActivityDay.__table__.alias("v")
+    # SQLite's statistics make its planner scan the whole log for the review queue;
+    # the (library, status) index finds the few waiting.
+    r = dbcompat.indexed_by(ReadingLog.__table__, "r", "ix_reading_log_library_id_status")
+    b = BadgeAward.__table__.alias("b")
+    waiting = AnalyticsBacklog.__table__
+
+    def queue(of: Any) -> Any:
+        return (
+            select(of)
+            .where(
+                r.c.library_id == lib.c.id,
+                r.c.status == "pending_review",
+                r.c.deleted_at.is_(None),
+            )
+            .scalar_subquery()
+        )
+
+    return HotSql(
+        select(
+            lib.c.id,
+            lib.c.slug,
+            lib.c.timezone,
+            select(waiting.c.id).exists(),
+            select(func.coalesce(func.sum(v.c.logs), 0))
+            .where(v.c.library_id == lib.c.id, v.c.challenge_id == VERSION_SCOPE)
+            .scalar_subquery(),
+            queue(func.count()),
+            queue(func.max(r.c.id)),
+            select(func.max(b.c.id)).scalar_subquery(),
+        ).where(
+            or_(
+                lib.c.id == bindparam("library_id", type_=lib.c.id.type),
+                lib.c.slug == bindparam("slug", type_=lib.c.slug.type),
+            )
+        )
+    )
+
+
+_HEAD = _head()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +117,7 @@ def head(
     session: Session, *, library_id: int | None = None, slug: str | None = None
 ) -> Head | None:
     """The library (by id, or by slug) and its versions, in one statement."""
-    stmt = _HEAD_SQLITE if session.get_bind().dialect.name == "sqlite" else _HEAD
-    rows = stmt.run(session, {"library_id": library_id, "slug": slug})
+    rows = _HEAD.run(session, {"library_id": library_id, "slug": slug})
     if not rows:
         return None
     lib_id, lib_slug, tz, waiting, version, pending, newest, badge = rows[0]

@@ -10,6 +10,9 @@ engine; no service branches on the dialect to write SQL:
   `string_agg` on PostgreSQL, `group_concat` on SQLite.
 - `try_advisory_xact_lock(key)` — a transaction-scoped try-lock on PostgreSQL; true on
   SQLite, whose one writer at a time needs none.
+- `indexed_by(table, name, index)` — `table AS name` read by one named index: SQLite's
+  `INDEXED BY`, where its statistics would make its planner scan; the plain alias on
+  PostgreSQL. (SQLAlchemy's `with_hint` renders nothing on SQLite.)
 - `json_from_text(expr)` — JSON text stored as it is in a JSON column: a cast on
   PostgreSQL, the text itself on SQLite (whose JSON is text; a CAST there would not be).
 - `one_writer_at_a_time(session)` — whether the engine serialises write transactions
@@ -29,14 +32,17 @@ from sqlalchemy import JSON, Boolean, Text, cast
 from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as _pg_insert
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, FromClause
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Alias
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session
 
 __all__ = [
     "Insert",
     "aggregate_list",
+    "indexed_by",
     "insert",
     "json_from_text",
     "one_writer_at_a_time",
@@ -106,6 +112,31 @@ def _try_lock_pg(element: try_advisory_xact_lock, compiler: SQLCompiler, **kw: A
 @compiles(try_advisory_xact_lock)
 def _try_lock(element: try_advisory_xact_lock, compiler: SQLCompiler, **kw: Any) -> str:
     return "1"
+
+
+class indexed_by(Alias):
+    """`table AS name`, read by the index `index` on SQLite."""
+
+    inherit_cache = True
+    _traverse_internals = [*Alias._traverse_internals, ("index", InternalTraversal.dp_string)]
+
+    def __init__(self, table: FromClause, name: str, index: str) -> None:
+        self._init(table, name=name)
+        self.index = index
+
+
+@compiles(indexed_by, "sqlite")
+def _indexed_by_sqlite(element: indexed_by, compiler: SQLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_alias(element, **kw)  # type: ignore[no-untyped-call]
+    if kw.get("asfrom") and not kw.get("ashint"):
+        text += f" INDEXED BY {compiler.preparer.quote(element.index)}"
+    return text
+
+
+@compiles(indexed_by)
+def _indexed_by(element: indexed_by, compiler: SQLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_alias(element, **kw)  # type: ignore[no-untyped-call]
+    return text
 
 
 class json_from_text(FunctionElement[Any]):

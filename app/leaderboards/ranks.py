@@ -23,31 +23,27 @@ the board's version (striped over a few rows so concurrent logs rarely share one
 tells a Redis index what it has missed; a profile change (a name, an opt-out, a role) moves
 the board's listing version instead. Together they tell a process that keeps a board's top
 in memory whether it is still the database's.
+
+This module holds the statements that keep and read the counts; `placement` works out in
+memory where a counter is counted and what a transaction moved, and `rank_refill` counts
+every counter afresh. Their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Integer,
     Select,
-    String,
     bindparam,
     case,
-    cast,
-    delete,
     func,
-    literal,
     literal_column,
-    null,
-    or_,
     select,
     union_all,
     update,
@@ -55,21 +51,54 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from app.core.dbcompat import Insert, insert
+from app.core.dbcompat import insert
 from app.core.hotsql import HotSql
+from app.leaderboards.placement import (
+    COHORT_YEARS,
+    LISTING,
+    SHIFTS,
+    STRIPES,
+    TOP,
+    VERSION,
+    WIDTH,
+    Facts,
+    Moves,
+    Place,
+    Population,
+    Seen,
+    cells,
+    facts_of,
+    place,
+    placements,
+)
+from app.leaderboards.rank_refill import refill
 from app.models.leaderboard import BoardRank, BoardScore
 from app.models.member import Member
 
-SHIFTS = (0, 5, 10, 15)
-WIDTH = 32  # 1 << 5: keys per block between two levels
-STRIPES = 16  # rows a board's version is spread over
-VERSION = "#"  # the class of the version rows: one per counter move (what Redis counts)
-LISTING = "~"  # the class of the rows moved when who or how a board lists changes
-# Minors are counted under their birth year; the age groups read birth years from 17
-# years back, so members up to 18 years younger than the (UTC) year are, with a year's
-# slack for library time zones and New Year's Eve.
-COHORT_YEARS = 18
-TOP = 2**31 - 1
+__all__ = [
+    "COHORT_YEARS",
+    "LISTING",
+    "SHIFTS",
+    "STRIPES",
+    "TOP",
+    "VERSION",
+    "WIDTH",
+    "Facts",
+    "Moves",
+    "Place",
+    "Population",
+    "Seen",
+    "cells",
+    "counts",
+    "facts_of",
+    "place",
+    "placements",
+    "refill",
+    "settle",
+    "version",
+    "version_of",
+    "versions",
+]
 
 _rank = BoardRank.__table__
 _score = BoardScore.__table__
@@ -79,116 +108,7 @@ _bs = _score.c
 _m = _member.c
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """Where a member's points on one board are counted (None for nowhere)."""
-
-    cls: str  # "m" or "s"
-    school: str  # "" when the board has no school sets or the member no school
-    cohort: int  # birth year, 0 when not counted by birth year
-
-    def encode(self) -> str:
-        return f"{self.cls}|{self.cohort}|{self.school}"
-
-    @staticmethod
-    def decode(placed: str | None) -> Place | None:
-        if not placed:
-            return None
-        cls, cohort, school = placed.split("|", 2)
-        return Place(cls, school, int(cohort))
-
-    def sets(self) -> list[tuple[str, str, int]]:
-        """(class, school, cohort) of every set the member is counted in."""
-        out = [(self.cls, "", 0)]
-        if self.cohort:
-            out.append((self.cls, "", self.cohort))
-        if self.school:
-            out.append((self.cls, self.school, 0))
-            if self.cohort:
-                out.append((self.cls, self.school, self.cohort))
-        return out
-
-
-def place(
-    board: str, role: str, opted_out: bool, birth_year: int, school: str | None, year: int
-) -> str | None:
-    """The placement of a member's counter on `board` (encoded), None when not counted."""
-    if opted_out:
-        return None
-    cls = "m" if role == "member" else "s"
-    cohort = birth_year if birth_year >= year - COHORT_YEARS else 0
-    sk = (school or "") if board.startswith("lib:") else ""
-    return Place(cls, sk, cohort).encode()
-
-
-def cells(placed: str | None, points: int, sign: int) -> Iterable[tuple[tuple[Any, ...], int]]:
-    """The count rows (class, school, cohort, level, key) a member at `points` adds to."""
-    where = Place.decode(placed)
-    if where is None or points <= 0:
-        return
-    for cls, school, cohort in where.sets():
-        for shift in SHIFTS:
-            yield (cls, school, cohort, shift, points >> shift), sign
-
-
-# -- collecting and settling ------------------------------------------------------------
-
-
-# What `place` reads of a member: role, opted out, birth year, school.
-Facts = tuple[str, bool, int, str | None]
-
-
-def facts_of(member: Any) -> Facts:
-    return (member.role, bool(member.leaderboard_opt_out), member.birth_year, member.school)
-
-
-def placements(facts: Facts, boards: Iterable[str], year: int) -> dict[str, str | None]:
-    """Where a member's new counter rows on `boards` are counted (written with the rows,
-    so a first log needs no re-placement)."""
-    role, opted_out, birth_year, school = facts
-    return {b: place(b, role, opted_out, birth_year, school, year) for b in boards}
-
-
-@dataclass(slots=True)
-class Seen:
-    """A member's counter rows as their last write left them (its RETURNING: points and
-    placement per board), and the profile facts the write was made with."""
-
-    facts: Facts
-    rows: dict[str, tuple[int, str | None]]
-
-
-@dataclass(slots=True)
-class Moves:
-    """What a transaction moved, per member: points per board, and whole re-placements;
-    the rows as written, when every write of the member returned them (`seen`)."""
-
-    points: dict[int, dict[str, int]] = field(default_factory=dict)
-    touches: dict[int, dict[str, int]] = field(default_factory=dict)  # version bumps
-    replace: set[int] = field(default_factory=set)
-    seen: dict[int, Seen] = field(default_factory=dict)
-    unseen: set[int] = field(default_factory=set)  # a write that returned nothing
-    year: int = 0
-
-    def saw(self, member_id: int, seen: Seen | None) -> None:
-        if seen is None:
-            self.unseen.add(member_id)
-            return
-        known = self.seen.get(member_id)
-        if known is None:
-            self.seen[member_id] = Seen(seen.facts, dict(seen.rows))
-        else:  # a later write: its rows are the newer
-            known.facts = seen.facts
-            known.rows.update(seen.rows)
-
-    def rows_of(self, member_id: int, boards: list[str]) -> list[tuple[Any, ...]] | None:
-        """The member's rows on `boards` as written, or None when they must be read."""
-        known = self.seen.get(member_id)
-        if known is None or member_id in self.unseen or member_id in self.replace:
-            return None
-        if any(b not in known.rows for b in boards):
-            return None
-        return [(b, *known.rows[b], *known.facts) for b in boards]
+# -- settling ---------------------------------------------------------------------------
 
 
 def settle(session: Session, moves: Moves) -> None:
@@ -315,34 +235,6 @@ def _upsert(rows: int) -> HotSql:
 # -- reading ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Population:
-    """Which members a count covers: classes, a school, and birth years (inclusive)."""
-
-    classes: tuple[str, ...]
-    school: str = ""
-    birth_year_min: int | None = None
-    birth_year_max: int | None = None
-    year: int = 0  # the library-local year the board is asked in
-
-    def weights(self) -> tuple[int, int, int, int] | None:
-        """(weight of all-cohort rows, weight of cohort rows, cohort range); None when the
-        range reaches birth years that are not counted by cohort (the caller scans)."""
-        lo, hi = self.birth_year_min, self.birth_year_max
-        # Cohorts from here on are whole: counted on every write since they were born.
-        floor = (self.year or datetime.now(UTC).year) - COHORT_YEARS + 1
-        if lo is None and hi is None:
-            return 1, 0, 0, 0
-        if lo is not None:
-            if lo < floor:
-                return None
-            return 0, 1, lo, TOP if hi is None else hi
-        assert hi is not None
-        if hi + 1 < floor:
-            return None
-        return 1, -1, hi + 1, TOP
-
-
 def _ranges(x: int) -> list[tuple[int, int, int]]:
     """(level, low key exclusive, high key exclusive) whose counts sum to "more than x"."""
     x = max(x, 0)
@@ -449,102 +341,3 @@ def versions(session: Session, boards: list[str]) -> dict[str, int]:
         )
         out.update({str(b): int(n) for b, n in rows if n})
     return out
-
-
-# -- building from the counters ---------------------------------------------------------
-
-
-_LIB = bindparam("lib", type_=Integer)  # a library, or None for all of them
-_REFILL_DELETE = delete(_rank).where(
-    _br.cls.not_in([VERSION, LISTING]),  # versions only ever grow
-    or_(
-        _LIB.is_(None),
-        _br.board.in_(
-            select(_bs.board)
-            .distinct()
-            .select_from(_score.join(_member, _m.id == _bs.member_id))
-            .where(_m.library_id == _LIB)
-        ),
-    ),
-)
-_FLOOR = bindparam("floor", type_=Integer)  # the first birth year counted by cohort
-_CLASS = case((_m.role == "member", "m"), else_="s")
-_PLACED = case(
-    (_m.leaderboard_opt_out, null()),
-    else_=_CLASS
-    + "|"
-    + cast(case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0), String)
-    + "|"
-    + case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_=""),
-)  # as `place` encodes it
-_REFILL_PLACE = (
-    update(_score)
-    .values(placed=select(_PLACED).where(_m.id == _bs.member_id).scalar_subquery())
-    .where(or_(_LIB.is_(None), _bs.member_id.in_(select(_m.id).where(_m.library_id == _LIB))))
-)
-
-
-@lru_cache(maxsize=4)
-def _refill_count(with_school: bool, by_cohort: bool) -> Insert:
-    """Count one kind of set (with the school or not, by birth year or not) at the level
-    `lvl` (keys are points // `div`)."""
-    school = (
-        case((_bs.board.like("lib:%"), func.coalesce(_m.school, "")), else_="")
-        if with_school
-        else literal("", String)
-    )
-    cohort = (
-        case((_m.birth_year >= _FLOOR, _m.birth_year), else_=0)
-        if by_cohort
-        else literal(0, Integer)
-    )
-    placed = (
-        select(
-            _bs.board.label("board"),
-            _CLASS.label("cls"),
-            school.label("school"),
-            cohort.label("cohort"),
-            (_bs.points // bindparam("div", type_=Integer)).label("key"),
-        )
-        .select_from(_score.join(_member, _m.id == _bs.member_id))
-        .where(
-            _bs.points > 0,
-            _m.leaderboard_opt_out.is_(False),
-            or_(_LIB.is_(None), _m.library_id == _LIB),
-        )
-        .subquery("placed")
-    )
-    p = placed.c
-    where: list[ColumnElement[bool]] = []
-    if with_school:
-        where.append(p.school != "")
-    if by_cohort:
-        where.append(p.cohort != 0)
-    counted = (
-        select(
-            p.board, p.cls, p.school, p.cohort, bindparam("lvl", type_=Integer), p.key, func.count()
-        )
-        .where(*where)
-        .group_by(p.board, p.cls, p.school, p.cohort, p.key)
-    )
-    return insert(_rank).from_select(
-        ["board", "cls", "school", "cohort", "lvl", "key", "n"], counted
-    )
-
-
-def refill(conn: Connection, year: int, library_id: int | None = None) -> None:
-    """Place every counter (of one library, or all) and count them afresh.
-
-    For the migration that introduces the counts, a recount from the ledger and a bulk
-    load; versions are kept (they only ever grow).
-    """
-    params: dict[str, Any] = {"floor": year - COHORT_YEARS, "lib": library_id}
-    conn.execute(_REFILL_DELETE, params)
-    conn.execute(_REFILL_PLACE, params)
-    for with_school in (False, True):
-        for by_cohort in (False, True):
-            for shift in SHIFTS:
-                conn.execute(
-                    _refill_count(with_school, by_cohort),
-                    {**params, "lvl": shift, "div": 1 << shift},
-                )

@@ -72,7 +72,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "ranks": (
-        ["app/leaderboards/ranks.py"],
+        [
+            "app/leaderboards/ranks.py",
+            "app/leaderboards/placement.py",
+            "app/leaderboards/rank_refill.py",
+        ],
         ["tests/leaderboards/test_ranks.py", "tests/leaderboards/test_boards.py"],
     ),
 }
