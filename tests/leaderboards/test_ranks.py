@@ -16,8 +16,9 @@ from sqlalchemy import select
 from app.core.clock import local_date
 from app.core.db import transaction
 from app.leaderboards import feed, keys, ranks, rebuild, store
-from app.models.leaderboard import BoardScore
+from app.models.leaderboard import BoardRank, BoardScore
 from app.models.member import KIDS_MAX_AGE, TEENS_MAX_AGE, Member
+from app.services import ledger
 
 
 def _filters(year: int, school: str | None) -> list[store.Filters]:
@@ -278,3 +279,149 @@ def test_a_move_whose_write_returned_no_rows_is_counted_from_the_rows_read_back(
     assert r.status_code == 200, r.text
     school = store.Filters(school="SMA 1 Palu")
     assert _standing(factory, boards[0], b, school, year) == (20, 0, 1)
+
+
+def _book(s, member_id: int, points: int, day, now) -> None:
+    """Book points through the ledger inside the caller's transaction."""
+    m = s.get(Member, member_id)
+    assert m is not None
+    ledger.append(s, m, [ledger.Row("reading.pages", points)], day=day, now=now)
+
+
+def test_several_writes_of_several_members_in_one_transaction_are_all_counted(factory, clock):
+    # One transaction may move a member twice (the later write's rows are the newer), may
+    # take back what it gave (nothing to count for that member), and may move others
+    # after them: every member's counts are settled at the commit.
+    lib = factory.library("palu")
+    net_zero, gains, twice = (factory.member(lib, age=a) for a in (15, 40, 14))
+    day = local_date(clock.now(), lib.timezone)
+    year = day.year
+    with transaction(factory.engine) as s:
+        _book(s, net_zero.id, 5, day, clock.now())
+        _book(s, net_zero.id, -5, day, clock.now())
+        _book(s, gains.id, 9, day, clock.now())
+        _book(s, twice.id, 7, day, clock.now())
+        _book(s, twice.id, 3, day, clock.now())
+    teens = store.Filters(*keys.birth_years("teens", year))
+    for board in keys.day_boards(lib.id, day):
+        assert _standing(factory, board, gains, store.Filters(), year) == (9, 1, 2)
+        assert _standing(factory, board, twice, store.Filters(), year) == (10, 0, 2)
+        assert _standing(factory, board, twice, teens, year) == (10, 0, 1)
+        assert _standing(factory, board, net_zero, store.Filters(), year) == (0, 2, 2)
+
+
+def test_a_write_that_returned_no_rows_after_one_that_did_is_counted_from_the_database(
+    factory, clock
+):
+    # In one transaction the ledger books a member's points (its rows come back) and
+    # another writer moves the same counters without returning them: the rows the first
+    # write returned are stale, so settling reads the member's rows back.
+    lib = factory.library("palu")
+    a, b = factory.member(lib), factory.member(lib)
+    day = local_date(clock.now(), lib.timezone)
+    year = day.year
+    boards = keys.day_boards(lib.id, day)
+    with transaction(factory.engine) as s:
+        _book(s, b.id, 40, day, clock.now())
+    with transaction(factory.engine) as s:
+        _book(s, a.id, 30, day, clock.now())
+        m = s.get(Member, a.id)
+        assert m is not None
+        deltas = dict.fromkeys(boards, 15)
+        store.add(s, a.id, deltas, ranks.placements(ranks.facts_of(m), deltas, year))
+        feed.publish_after_commit(s, m, deltas, clock.now())
+    for board in boards:
+        assert _standing(factory, board, a, store.Filters(), year) == (45, 0, 2)
+        assert _standing(factory, board, b, store.Filters(), year) == (40, 1, 2)
+
+
+def test_counters_are_placed_by_the_year_of_the_booking_not_the_hosts(factory, award, clock):
+    # A member is counted by birth year as of the year the points are booked in (the
+    # app's clock), not the year of the machine that runs it: in 2000, a 15-year-old is
+    # among the teens the counts read, whatever year the host thinks it is.
+    clock.set(datetime(2000, 6, 1, 2, 0, tzinfo=UTC))
+    lib = factory.library("palu")
+    teen, other = factory.member(lib, age=15), factory.member(lib, age=16)
+    award(teen, 20)
+    award(other, 30)
+    year = local_date(clock.now(), lib.timezone).year
+    assert year == 2000 and teen.birth_year == 1985
+    teens = store.Filters(*keys.birth_years("teens", year))
+    board = f"lib:{lib.id}:all"
+    assert _standing(factory, board, teen, teens, year) == (20, 1, 2)
+    assert _standing(factory, board, other, teens, year) == (30, 0, 2)
+
+
+def test_members_passing_each_other_in_one_transaction_are_counted_where_they_end(factory, clock):
+    # One transaction moves a member onto the score another member leaves: both moves
+    # count. Their ids are a stripe apart, so both writes bump the same version row.
+    lib = factory.library("palu")
+    people = [factory.member(lib) for _ in range(ranks.STRIPES + 1)]
+    climber, leaver, stays = people[0], people[ranks.STRIPES], people[1]
+    assert (leaver.id - climber.id) % ranks.STRIPES == 0
+    day = local_date(clock.now(), lib.timezone)
+    year = day.year
+    with transaction(factory.engine) as s:
+        _book(s, leaver.id, 10, day, clock.now())
+        _book(s, stays.id, 5, day, clock.now())
+    with transaction(factory.engine) as s:
+        _book(s, climber.id, 10, day, clock.now())  # onto the 10 points leaver leaves
+        _book(s, leaver.id, 5, day, clock.now())
+    board = f"lib:{lib.id}:all"
+    assert _standing(factory, board, stays, store.Filters(), year) == (5, 2, 3)
+    assert _standing(factory, board, climber, store.Filters(), year) == (10, 1, 3)
+    assert _standing(factory, board, leaver, store.Filters(), year) == (15, 0, 3)
+    with factory.session() as s:
+        assert ranks.version(s, board) == 4  # one per write, in one transaction or not
+
+
+def test_a_profile_change_moves_the_member_from_where_their_points_were(
+    client, factory, award, clock
+):
+    # A new school re-places the member's counters at the points they hold: the member
+    # just below them still has exactly one member above.
+    lib = factory.library("palu")
+    mover, below, last = (factory.member(lib) for _ in range(3))
+    for who, points in ((mover, 20), (below, 19), (last, 3)):
+        award(who, points)
+    r = client.patch("/v1/me", json={"school": "SMA 1 Palu"}, headers=factory.headers(mover))
+    assert r.status_code == 200, r.text
+    year = local_date(clock.now(), lib.timezone).year
+    board = f"lib:{lib.id}:all"
+    assert _standing(factory, board, below, store.Filters(), year) == (19, 1, 3)
+    assert _standing(factory, board, last, store.Filters(), year) == (3, 2, 3)
+    school = store.Filters(school="SMA 1 Palu")
+    assert _standing(factory, board, mover, school, year) == (20, 0, 1)
+
+
+def _counted(factory) -> list[tuple]:
+    """Every non-zero rank count row (versions left out)."""
+    with factory.session() as s:
+        found = s.execute(
+            select(
+                BoardRank.board,
+                BoardRank.cls,
+                BoardRank.school,
+                BoardRank.cohort,
+                BoardRank.lvl,
+                BoardRank.key,
+                BoardRank.n,
+            ).where(BoardRank.n != 0, BoardRank.cls.not_in([ranks.VERSION, ranks.LISTING]))
+        )
+        return sorted(tuple(r) for r in found)
+
+
+def test_one_transaction_moving_hundreds_of_counts_moves_each_once(factory, clock):
+    # Settling writes the counts 200 rows a statement: with more, every row is still
+    # moved exactly once, as a recount from scratch finds them.
+    lib = factory.library("palu")
+    people = [factory.member(lib, age=13 + i % 5, school="SMP 2 Palu") for i in range(10)]
+    day = local_date(clock.now(), lib.timezone)
+    with transaction(factory.engine) as s:
+        for i, who in enumerate(people):
+            _book(s, who.id, 40 * i + 3, day, clock.now())
+    moved = _counted(factory)
+    assert len(moved) > 200
+    with transaction(factory.engine) as s:
+        rebuild.recount(s, lib.id)
+    assert _counted(factory) == moved
