@@ -22,13 +22,11 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    column,
     func,
     literal_column,
     null,
     or_,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -39,6 +37,7 @@ from app.analytics import queries
 from app.analytics.counters import ACTIVITY_COUNTS
 from app.analytics.queries import DayRow
 from app.analytics.scope import Query
+from app.core import dbcompat
 from app.core.clock import local_midnight_utc
 from app.core.hotsql import HotSql
 from app.models.analytics import LIBRARY_SCOPE, ActivityDay, MemberPeriod, MemberTally
@@ -100,27 +99,21 @@ def _badges(library_id: int, q: Query, tz: str) -> Any:
     )
 
 
-# SQLite's statistics say every log of a library shares one status (nearly all are
-# accepted), and its planner then scans the whole log: the index finds the few waiting.
-_PENDING_SQLITE = text(
-    "SELECT count(*) AS n FROM reading_log INDEXED BY ix_reading_log_library_id_status"
-    " WHERE library_id = :pending_library AND status = 'pending_review'"
-    " AND deleted_at IS NULL"
-).columns(column("n", Integer))
-
-
-def _pending(library_id: int, q: Query, dialect: str) -> Any:
-    """Logs waiting for staff (few): by the (library, status) index."""
+def _pending(library_id: int, q: Query) -> Any:
+    """Logs waiting for staff (few): by the (library, status) index. SQLite's statistics
+    say every log of a library shares one status (nearly all are accepted), and its
+    planner would then scan the whole log, so the index is named (`indexed_by`)."""
     cell = queries.of_cell(q, ReadingLog.member_id)
-    if not cell and dialect == "sqlite":
-        return _PENDING_SQLITE.bindparams(pending_library=library_id).scalar_subquery()
+    logs: Any = ReadingLog.__table__
+    if not cell:
+        logs = dbcompat.indexed_by(logs, "pending_log", "ix_reading_log_library_id_status")
     return _count(
         select(func.count())
-        .select_from(ReadingLog)
+        .select_from(logs)
         .where(
-            ReadingLog.library_id == library_id,
-            ReadingLog.status == "pending_review",
-            ReadingLog.deleted_at.is_(None),
+            logs.c.library_id == library_id,
+            logs.c.status == "pending_review",
+            logs.c.deleted_at.is_(None),
             *cell,
         )
     )
@@ -153,7 +146,7 @@ def summary_figures(
         members,
         new,
         _badges(library_id, q, tz),
-        _pending(library_id, q, session.get_bind().dialect.name),
+        _pending(library_id, q),
         _distinct(library_id, q) if distinct else _tag(0),
     ]
     cols = [getattr(ActivityDay, c) for c in ACTIVITY_COUNTS]
