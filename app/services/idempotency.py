@@ -54,15 +54,11 @@ _KEYS = IdempotencyKey.__table__
 _ik = _KEYS.c
 # One round trip: try the key's advisory lock (PostgreSQL; granted on SQLite, which
 # runs one writer at a time) and read the key's row, if there is one.
+# What `settle` reads of a key's row.
+_ROW = (_ik.id, _ik.fingerprint, _ik.state, _ik.response_status, _ik.response_body, _ik.expires_at)
 _ONE = select(1).subquery("one")
 _LOCK_AND_FIND = select(
-    dbcompat.try_advisory_xact_lock(bindparam("lock_id")).label("got"),
-    _ik.id,
-    _ik.fingerprint,
-    _ik.state,
-    _ik.response_status,
-    _ik.response_body,
-    _ik.expires_at,
+    dbcompat.try_advisory_xact_lock(bindparam("lock_id")).label("got"), *_ROW
 ).select_from(
     _ONE.outerjoin(
         _KEYS, and_(_ik.member_id == bindparam("member_id"), _ik.key == bindparam("key"))
@@ -91,15 +87,9 @@ def _lock_and_find(session: Session, member_id: int, key: str) -> Any:
 
 # A batch's keys at once: their rows, and (PostgreSQL) each key's try-lock, in two
 # statements whatever the number of keys.
-_ROWS_OF_KEYS = select(
-    _ik.key,
-    _ik.id,
-    _ik.fingerprint,
-    _ik.state,
-    _ik.response_status,
-    _ik.response_body,
-    _ik.expires_at,
-).where(_ik.member_id == bindparam("member_id"), _ik.key.in_(bindparam("keys", expanding=True)))
+_ROWS_OF_KEYS = select(_ik.key, *_ROW).where(
+    _ik.member_id == bindparam("member_id"), _ik.key.in_(bindparam("keys", expanding=True))
+)
 
 
 def lock_and_find_many(
