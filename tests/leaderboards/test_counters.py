@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from app.core import dbcompat
 from app.core.clock import local_date
 from app.core.db import transaction
 from app.leaderboards import keys, retention
@@ -74,6 +75,8 @@ def test_past_weeks_and_months_are_pruned_after_their_retention(
 
     def boards() -> set[str]:
         with factory.session() as s:
+            # One snapshot for both reads: the pruning thread may commit between them.
+            dbcompat.read_one_snapshot(s)
             found = set(s.execute(select(BoardScore.board)).scalars())
             counted = set(s.execute(select(BoardRank.board)).scalars())
         assert counted == found
