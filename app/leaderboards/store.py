@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, case, exists, func, select
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from app.core.dbcompat import insert
+from app.core.dbcompat import Insert, insert
 from app.core.hotsql import HotSql
 from app.leaderboards import ranks
 from app.models.leaderboard import BoardScore
@@ -125,12 +126,18 @@ def _upsert(rows: int) -> HotSql:
             for i in range(rows)
         ]
     )
-    return HotSql(
-        stmt.on_conflict_do_update(
-            index_elements=list(_score.primary_key.columns),
-            set_={"points": _bs.points + stmt.excluded.points},
-        ).returning(_bs.board, _bs.points, _bs.placed)
-    )
+    return HotSql(adding_points(stmt))
+
+
+def adding_points(stmt: Insert) -> ReturningInsert[Any]:
+    """The counters' one way to move: `stmt`'s rows (board, member, points, placed) are
+    written when new and add their points when not; every row comes back as written
+    (board, points, placed). The ledger append's upsert and PostgreSQL's one-statement
+    write of a log (`app/reading/counting_sql.py`) both move counters through it."""
+    return stmt.on_conflict_do_update(
+        index_elements=list(_score.primary_key.columns),
+        set_={"points": _bs.points + stmt.excluded.points},
+    ).returning(_bs.board, _bs.points, _bs.placed)
 
 
 def top(session: Session, board: str, limit: int, filters: Filters) -> list[Row]:

@@ -29,6 +29,7 @@ from sqlalchemy.sql.dml import Insert, Update
 
 from app.core import dbcompat
 from app.core.hotsql import HotSql
+from app.leaderboards import store as board_store
 from app.models.leaderboard import BoardScore
 from app.models.member import Member
 from app.models.reading import LedgerEntry, MemberBook, MemberDay, MemberGenre, ReadingLog
@@ -247,14 +248,7 @@ def _log_and_count() -> HotSql:
             deltas.c.board, _param("member_id", sc.member_id), deltas.c.points, deltas.c.placed
         ).order_by(deltas.c.board),
     )
-    boards = (
-        to_boards.on_conflict_do_update(
-            index_elements=list(_score.primary_key.columns),
-            set_={"points": sc.points + to_boards.excluded.points},
-        )
-        .returning(sc.board, sc.points, sc.placed)
-        .cte("boards")
-    )
+    boards = board_store.adding_points(to_boards).cte("boards")
     genre = _new_genre().cte("genre")
     counters = _counters(select(func.count()).select_from(genre).scalar_subquery()).cte("counters")
     statement = (
