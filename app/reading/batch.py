@@ -149,7 +149,7 @@ def batch(
                     item.client_id,
                     item.fingerprint,
                     201,
-                    result.model_dump(mode="json"),
+                    result.model_dump_json(),  # its JSON text, stored as it is
                     now,
                     keep_hours,
                 )

@@ -52,10 +52,10 @@ def in_flight() -> Problem:
 
 _KEYS = IdempotencyKey.__table__
 _ik = _KEYS.c
-# One round trip: try the key's advisory lock (PostgreSQL; granted on SQLite, which
-# runs one writer at a time) and read the key's row, if there is one.
 # What `settle` reads of a key's row.
 _ROW = (_ik.id, _ik.fingerprint, _ik.state, _ik.response_status, _ik.response_body, _ik.expires_at)
+# One round trip: try the key's advisory lock (PostgreSQL; granted on SQLite, which
+# runs one writer at a time) and read the key's row, if there is one.
 _ONE = select(1).subquery("one")
 _LOCK_AND_FIND = select(
     dbcompat.try_advisory_xact_lock(bindparam("lock_id")).label("got"), *_ROW

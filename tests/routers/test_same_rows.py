@@ -76,18 +76,7 @@ def written(factory) -> dict[str, Any]:
             "member_day": _rows(
                 s,
                 MemberDay,
-                [
-                    "member_id",
-                    "day",
-                    "pages",
-                    "minutes",
-                    "loose_minutes",
-                    "boosted_minutes",
-                    "boosted_multiplier",
-                    "points",
-                    "logs",
-                    "books_finished",
-                ],
+                ["member_id", *stats.DAY_COLUMNS, "books_finished"],
                 ["member_id", "day"],
             ),
             "member_book": _rows(
